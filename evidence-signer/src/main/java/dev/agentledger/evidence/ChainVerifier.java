@@ -1,0 +1,189 @@
+package dev.agentledger.evidence;
+
+import dev.agentledger.schemas.avro.EvidenceEvent;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Verifies evidence events as they stream past, using only public keys. Per tenant it keeps the
+ * last authentic event and checks each new one for: trusted key id, valid signature, correct hash,
+ * seq exactly one past the last, prev_hash linking to the last hash, and consistent causes.
+ *
+ * <p>After a failure verification continues. An authentic (correctly signed) event that is ahead of
+ * the chain becomes the new head, so one gap or fork is reported once rather than on every later
+ * event; a forged event never moves the head. A dropped tail (events missing after the last one
+ * seen) is invisible to a stream verifier: compare {@link #heads()} with a signed checkpoint.
+ *
+ * <p>Not thread-safe: feed one stream from one thread.
+ */
+public final class ChainVerifier {
+  private final KeyLookup keys;
+  private final Map<String, Tail> tails = new HashMap<>();
+  private long eventsChecked;
+  private long failureCount;
+  private Failure firstFailure;
+
+  public ChainVerifier(KeyLookup keys) {
+    this.keys = keys;
+  }
+
+  /** Verifies a whole stream in order. */
+  public static Verdict verify(Iterable<EvidenceEvent> events, KeyLookup keys) {
+    ChainVerifier verifier = new ChainVerifier(keys);
+    events.forEach(verifier::accept);
+    return verifier.verdict();
+  }
+
+  /** Checks the next event; its position is its 0-based index in what was fed so far. */
+  public Optional<Failure> accept(EvidenceEvent event) {
+    return accept(event, eventsChecked);
+  }
+
+  /** Checks the next event, reporting {@code position} (e.g. its Kafka offset) on failure. */
+  public Optional<Failure> accept(EvidenceEvent event, long position) {
+    eventsChecked++;
+    Failure failure = check(event, position);
+    if (failure != null) {
+      failureCount++;
+      if (firstFailure == null) {
+        firstFailure = failure;
+      }
+    }
+    return Optional.ofNullable(failure);
+  }
+
+  public Verdict verdict() {
+    return new Verdict(
+        failureCount == 0,
+        eventsChecked,
+        tails.size(),
+        failureCount,
+        Optional.ofNullable(firstFailure));
+  }
+
+  /** The last authentic event per tenant, e.g. to compare with a signed checkpoint. */
+  public Map<String, ChainHead> heads() {
+    Map<String, ChainHead> heads = new LinkedHashMap<>();
+    tails.forEach((tenant, tail) -> heads.put(tenant, tail.head));
+    return heads;
+  }
+
+  private Failure check(EvidenceEvent e, long position) {
+    UnsignedEvent u;
+    byte[] input;
+    try {
+      u = SigningInput.unsigned(e);
+      input = SigningInput.of(u, e.getKeyId());
+      requireLength(e.getHash(), UnsignedEvent.HASH_LENGTH, "hash");
+      requireLength(e.getSignature(), VerifyingKey.SIGNATURE_LENGTH, "signature");
+    } catch (RuntimeException malformed) {
+      return failure(FailureCode.MALFORMED, e, position, String.valueOf(malformed.getMessage()));
+    }
+    Failure forged = checkAuthentic(e, input, position);
+    if (forged != null) {
+      return forged; // a forged event must not move the chain
+    }
+    Tail tail = tails.getOrDefault(u.tenant(), Tail.GENESIS);
+    Failure failure = checkLink(tail, u, position);
+    if (failure == null) {
+      failure = checkCause(tail, u, position);
+    }
+    if (u.seq() > tail.head.seq()) {
+      tails.put(u.tenant(), Tail.of(u, Bytes.of(e.getHash())));
+    }
+    return failure;
+  }
+
+  private Failure checkAuthentic(EvidenceEvent e, byte[] input, long position) {
+    Optional<VerifyingKey> key = keys.find(e.getKeyId());
+    if (key.isEmpty()) {
+      return failure(FailureCode.UNKNOWN_KEY, e, position, "untrusted key id " + e.getKeyId());
+    }
+    if (!key.get().verify(input, Bytes.of(e.getSignature()))) {
+      return failure(
+          FailureCode.BAD_SIGNATURE, e, position, "signature invalid for " + e.getKeyId());
+    }
+    if (!MessageDigest.isEqual(SigningInput.hash(input), Bytes.of(e.getHash()))) {
+      return failure(FailureCode.HASH_MISMATCH, e, position, "hash is not SHA-256(signing input)");
+    }
+    return null;
+  }
+
+  private static Failure checkLink(Tail tail, UnsignedEvent u, long position) {
+    long expected = tail.head.nextSeq();
+    if (u.seq() < expected) {
+      return failure(
+          FailureCode.OUT_OF_ORDER_OR_DUPLICATE,
+          u,
+          position,
+          "seq %d already passed; expected %d".formatted(u.seq(), expected));
+    }
+    if (u.seq() > expected) {
+      return failure(
+          FailureCode.SEQUENCE_GAP,
+          u,
+          position,
+          "expected seq %d, got %d: %d missing".formatted(expected, u.seq(), u.seq() - expected));
+    }
+    if (!MessageDigest.isEqual(u.prevHash(), tail.head.hash())) {
+      return failure(
+          FailureCode.CHAIN_BROKEN,
+          u,
+          position,
+          "prev_hash %s is not the hash %s of seq %d"
+              .formatted(Bytes.hex(u.prevHash()), Bytes.hex(tail.head.hash()), tail.head.seq()));
+    }
+    return null;
+  }
+
+  /** A command's events are consecutive in its tenant's chain, with cause_index 0..count-1. */
+  private static Failure checkCause(Tail tail, UnsignedEvent u, long position) {
+    String problem = null;
+    if (tail.commandOpen()) {
+      if (!u.commandId().equals(tail.commandId)
+          || u.causeCount() != tail.causeCount
+          || u.causeIndex() != tail.causeIndex + 1) {
+        problem =
+            "command %s stopped at event %d of %d"
+                .formatted(tail.commandId, tail.causeIndex + 1, tail.causeCount);
+      }
+    } else if (u.causeIndex() != 0) {
+      problem = "command %s starts at cause_index %d".formatted(u.commandId(), u.causeIndex());
+    } else if (u.commandId().equals(tail.commandId)) {
+      problem = "command %s appears again after it completed".formatted(u.commandId());
+    }
+    return problem == null ? null : failure(FailureCode.BAD_CAUSE, u, position, problem);
+  }
+
+  private static void requireLength(ByteBuffer field, int length, String name) {
+    if (field.remaining() != length) {
+      throw new IllegalArgumentException(
+          name + " must be " + length + " bytes, was " + field.remaining());
+    }
+  }
+
+  private static Failure failure(FailureCode code, EvidenceEvent e, long position, String why) {
+    return new Failure(code, String.valueOf(e.getTenant()), e.getSeq(), position, why);
+  }
+
+  private static Failure failure(FailureCode code, UnsignedEvent u, long position, String why) {
+    return new Failure(code, u.tenant(), u.seq(), position, why);
+  }
+
+  /** A tenant's last authentic event: chain head plus where its command stands. */
+  private record Tail(ChainHead head, String commandId, int causeIndex, int causeCount) {
+    static final Tail GENESIS = new Tail(ChainHead.genesis(), null, 0, 1);
+
+    static Tail of(UnsignedEvent u, byte[] hash) {
+      return new Tail(new ChainHead(u.seq(), hash), u.commandId(), u.causeIndex(), u.causeCount());
+    }
+
+    boolean commandOpen() {
+      return causeIndex < causeCount - 1;
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package dev.agentledger.evidence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentledger.evidence.ChainWriter.Spec;
+import dev.agentledger.schemas.avro.EvidenceEvent;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ChainVerifierTest {
+  static final SigningKey KEY = SigningKey.generate();
+  static final PublicKeys TRUSTED = PublicKeys.of(KEY.verifyingKey());
+
+  /** t1: c1 (1 event), c2 (2 events), c3; t2 interleaved. */
+  static final List<Spec> SPECS =
+      List.of(
+          spec("t1", "c1", 0, 1),
+          spec("t2", "d1", 0, 1),
+          spec("t1", "c2", 0, 2),
+          spec("t1", "c2", 1, 2),
+          spec("t2", "d2", 0, 1),
+          spec("t1", "c3", 0, 1));
+
+  @Test
+  void signedEventCarriesTheUnsignedFieldsHashKeyIdAndSignature() {
+    UnsignedEvent u = ChainWriter.unsigned(SPECS.get(0), ChainHead.genesis());
+    EvidenceEvent e = new EvidenceSigner(KEY).sign(u);
+    byte[] input = SigningInput.of(u, KEY.keyId());
+
+    assertThat(SigningInput.unsigned(e)).isEqualTo(u);
+    assertThat(SigningInput.of(e)).isEqualTo(input);
+    assertThat(e.getKeyId()).isEqualTo(KEY.keyId());
+    assertThat(Bytes.of(e.getHash())).isEqualTo(Bytes.sha256(input));
+    assertThat(KEY.verifyingKey().verify(input, Bytes.of(e.getSignature()))).isTrue();
+  }
+
+  @Test
+  void validRunVerifies() {
+    Verdict verdict = ChainVerifier.verify(ChainWriter.write(SPECS, KEY), TRUSTED);
+
+    assertThat(verdict).isEqualTo(new Verdict(true, 6, 2, 0, Optional.empty()));
+  }
+
+  @Test
+  void incrementalFeedingReportsPerEventAndTracksHeads() {
+    List<EvidenceEvent> run = ChainWriter.write(SPECS, KEY);
+    ChainVerifier verifier = new ChainVerifier(TRUSTED);
+
+    run.forEach(e -> assertThat(verifier.accept(e)).isEmpty());
+
+    assertThat(verifier.heads())
+        .containsEntry("t1", new ChainHead(4, Bytes.of(run.get(5).getHash())))
+        .containsEntry("t2", new ChainHead(2, Bytes.of(run.get(4).getHash())));
+  }
+
+  @Test
+  void callerSuppliedPositionIsReported() {
+    List<EvidenceEvent> run = ChainWriter.write(SPECS, KEY);
+    ChainVerifier verifier = new ChainVerifier(TRUSTED);
+
+    Optional<Failure> failure = verifier.accept(run.get(2), 1234);
+
+    assertThat(failure).map(Failure::position).contains(1234L);
+    assertThat(failure).map(Failure::code).contains(FailureCode.SEQUENCE_GAP);
+  }
+
+  @Test
+  void unknownKeyFails() {
+    Verdict verdict =
+        ChainVerifier.verify(
+            ChainWriter.write(SPECS, KEY), PublicKeys.of(SigningKey.generate().verifyingKey()));
+
+    assertFirst(verdict, FailureCode.UNKNOWN_KEY, "t1", 1, 0);
+  }
+
+  @Test
+  void gapIsReportedOnceThenTheChainResynchronises() {
+    List<EvidenceEvent> run = new ArrayList<>(ChainWriter.write(SPECS, KEY));
+    run.remove(2); // t1 seq 2, the first event of c2
+
+    ChainVerifier verifier = new ChainVerifier(TRUSTED);
+    List<Failure> failures = feed(verifier, run);
+
+    assertThat(failures).extracting(Failure::code).containsExactly(FailureCode.SEQUENCE_GAP);
+    assertThat(failures.get(0).message()).isEqualTo("expected seq 2, got 3: 1 missing");
+    assertThat(verifier.verdict().failureCount()).isEqualTo(1);
+  }
+
+  @Test
+  void reorderReportsTheGapThenTheLateEvent() {
+    List<EvidenceEvent> run = new ArrayList<>(ChainWriter.write(SPECS, KEY));
+    run.add(run.remove(3)); // t1 seq 3 now arrives after t1 seq 4
+
+    List<Failure> failures = feed(new ChainVerifier(TRUSTED), run);
+
+    assertThat(failures)
+        .extracting(Failure::code, Failure::seq)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(FailureCode.SEQUENCE_GAP, 4L),
+            org.assertj.core.groups.Tuple.tuple(FailureCode.OUT_OF_ORDER_OR_DUPLICATE, 3L));
+  }
+
+  @Test
+  void replayedEventIsADuplicate() {
+    List<EvidenceEvent> run = new ArrayList<>(ChainWriter.write(SPECS, KEY));
+    run.add(run.get(0));
+
+    assertFirst(
+        ChainVerifier.verify(run, TRUSTED), FailureCode.OUT_OF_ORDER_OR_DUPLICATE, "t1", 1, 6);
+  }
+
+  @Test
+  void tamperedHashFieldIsAHashMismatch() {
+    List<EvidenceEvent> run = new ArrayList<>(ChainWriter.write(SPECS, KEY));
+    run.set(4, EvidenceEvent.newBuilder(run.get(4)).setHash(ByteBuffer.wrap(new byte[32])).build());
+
+    assertFirst(ChainVerifier.verify(run, TRUSTED), FailureCode.HASH_MISMATCH, "t2", 2, 4);
+  }
+
+  @Test
+  void genuinelySignedForkBreaksTheChain() {
+    List<EvidenceEvent> run = ChainWriter.write(SPECS, KEY);
+    List<Spec> forkSpecs = new ArrayList<>(SPECS);
+    forkSpecs.set(2, spec("t1", "c2", 0, 2, "{\"forked\":true}"));
+    List<EvidenceEvent> spliced = new ArrayList<>(run);
+    spliced.set(2, ChainWriter.write(forkSpecs, KEY).get(2));
+
+    assertFirst(ChainVerifier.verify(spliced, TRUSTED), FailureCode.CHAIN_BROKEN, "t1", 3, 3);
+  }
+
+  @Test
+  void causesMustRunZeroToCountWithinOneCommand() {
+    assertCauseFailure(List.of(spec("t", "c", 1, 2)), "starts at cause_index 1");
+    assertCauseFailure(
+        List.of(spec("t", "c", 0, 2), spec("t", "d", 0, 1)), "command c stopped at event 1 of 2");
+    assertCauseFailure(
+        List.of(spec("t", "c", 0, 2), spec("t", "c", 1, 3)), "command c stopped at event 1 of 2");
+    assertCauseFailure(
+        List.of(spec("t", "c", 0, 1), spec("t", "c", 0, 1)), "appears again after it completed");
+  }
+
+  @Test
+  void malformedEventsFailWithoutThrowing() {
+    EvidenceEvent good = ChainWriter.write(SPECS, KEY).get(0);
+    EvidenceEvent shortPrev =
+        EvidenceEvent.newBuilder(good).setPrevHash(ByteBuffer.wrap(new byte[31])).build();
+    EvidenceEvent shortSig =
+        EvidenceEvent.newBuilder(good).setSignature(ByteBuffer.wrap(new byte[63])).build();
+    EvidenceEvent surrogate = EvidenceEvent.newBuilder(good).setPayload("\uDC00").build();
+    EvidenceEvent missingField = new EvidenceEvent();
+
+    for (EvidenceEvent bad : List.of(shortPrev, shortSig, surrogate, missingField)) {
+      assertThat(new ChainVerifier(TRUSTED).accept(bad))
+          .map(Failure::code)
+          .contains(FailureCode.MALFORMED);
+    }
+  }
+
+  @Test
+  void verifierDoesNotConsumeTheEventsBuffers() {
+    List<EvidenceEvent> run = ChainWriter.write(SPECS, KEY);
+    ChainVerifier.verify(run, TRUSTED);
+
+    assertThat(ChainVerifier.verify(run, TRUSTED).ok()).isTrue();
+  }
+
+  private static void assertCauseFailure(List<Spec> specs, String message) {
+    Verdict verdict = ChainVerifier.verify(ChainWriter.write(specs, KEY), TRUSTED);
+    assertThat(verdict.firstFailure())
+        .hasValueSatisfying(
+            f -> {
+              assertThat(f.code()).isEqualTo(FailureCode.BAD_CAUSE);
+              assertThat(f.message()).contains(message);
+            });
+  }
+
+  static void assertFirst(
+      Verdict verdict, FailureCode code, String tenant, long seq, long position) {
+    assertThat(verdict.ok()).isFalse();
+    assertThat(verdict.firstFailure())
+        .get()
+        .extracting(Failure::code, Failure::tenant, Failure::seq, Failure::position)
+        .containsExactly(code, tenant, seq, position);
+  }
+
+  static List<Failure> feed(ChainVerifier verifier, List<EvidenceEvent> events) {
+    List<Failure> failures = new ArrayList<>();
+    events.forEach(e -> verifier.accept(e).ifPresent(failures::add));
+    return failures;
+  }
+
+  private static Spec spec(String tenant, String command, int causeIndex, int causeCount) {
+    return spec(tenant, command, causeIndex, causeCount, "{}");
+  }
+
+  private static Spec spec(String tenant, String command, int index, int count, String payload) {
+    return new Spec(tenant, command + "-" + index, command, index, count, "actor", 0, "T", payload);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.agentledger.api;
+
+import dev.agentledger.ledger.domain.Policy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything the service reads from its environment, read once at start.
+ *
+ * @param bootstrapServers an external cluster; empty = start the embedded broker
+ * @param advertisedHost how other instances reach this one (Streams' application.server)
+ * @param brokerPort embedded broker port; 0 = pick a free one (and keep it across restarts)
+ * @param commitIntervalMs Streams commit interval; 0 commits every poll loop, for latency
+ * @param demoTenant tenant created with an operator key on first start; empty = none
+ */
+public record LedgerConfig(
+    Optional<String> bootstrapServers,
+    Path dataDir,
+    String httpHost,
+    int httpPort,
+    String advertisedHost,
+    int brokerPort,
+    int controllerPort,
+    int partitions,
+    Path signingKeyPath,
+    String applicationId,
+    Duration commandTimeout,
+    long commitIntervalMs,
+    long pollMs,
+    String demoTenant,
+    Duration bootstrapJwtLifetime,
+    Policy policy) {
+
+  public static LedgerConfig fromEnv() {
+    return fromEnv(System.getenv());
+  }
+
+  public static LedgerConfig fromEnv(Map<String, String> env) {
+    Env e = new Env(env);
+    Path dataDir = Path.of(e.get("LEDGER_DATA_DIR", "./data")).toAbsolutePath().normalize();
+    return new LedgerConfig(
+        Optional.ofNullable(env.get("LEDGER_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()),
+        dataDir,
+        e.get("LEDGER_HTTP_HOST", "0.0.0.0"),
+        e.integer("LEDGER_HTTP_PORT", 8080),
+        e.get("LEDGER_ADVERTISED_HOST", "localhost"),
+        e.integer("LEDGER_BROKER_PORT", 0),
+        e.integer("LEDGER_CONTROLLER_PORT", 0),
+        e.integer("LEDGER_PARTITIONS", 6),
+        Path.of(e.get("LEDGER_SIGNING_KEY", dataDir.resolve("signing-key.pem").toString())),
+        e.get("LEDGER_APPLICATION_ID", "agent-ledger"),
+        Duration.ofMillis(e.integer("LEDGER_COMMAND_TIMEOUT_MS", 10_000)),
+        e.integer("LEDGER_COMMIT_INTERVAL_MS", 0),
+        e.integer("LEDGER_POLL_MS", 10),
+        e.get("LEDGER_DEMO_TENANT", "demo"),
+        Duration.ofSeconds(e.integer("LEDGER_BOOTSTRAP_JWT_SECONDS", 3600)),
+        new Policy(
+            e.integer("LEDGER_RETAINED_MINIMUM_MICROCENTS", 1_000_000),
+            e.integer("LEDGER_DEFAULT_ROOT_DEPTH", 3),
+            e.integer("LEDGER_DEFAULT_DELEGATE_TTL_SECONDS", 300)));
+  }
+
+  /** A copy for tests and tools: same settings, another data directory and ports. */
+  public LedgerConfig withPlace(Path dir, int http) {
+    return new LedgerConfig(
+        bootstrapServers,
+        dir,
+        httpHost,
+        http,
+        advertisedHost,
+        brokerPort,
+        controllerPort,
+        partitions,
+        dir.resolve("signing-key.pem"),
+        applicationId,
+        commandTimeout,
+        commitIntervalMs,
+        pollMs,
+        demoTenant,
+        bootstrapJwtLifetime,
+        policy);
+  }
+
+  private record Env(Map<String, String> env) {
+    String get(String name, String fallback) {
+      String v = env.get(name);
+      return v == null || v.isBlank() ? fallback : v.trim();
+    }
+
+    int integer(String name, int fallback) {
+      String v = get(name, null);
+      try {
+        return v == null ? fallback : Integer.parseInt(v);
+      } catch (NumberFormatException ex) {
+        throw new IllegalArgumentException(name + " must be an integer, was " + v, ex);
+      }
+    }
+  }
+}

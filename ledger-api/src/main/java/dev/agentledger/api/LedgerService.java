@@ -1,0 +1,221 @@
+package dev.agentledger.api;
+
+import dev.agentledger.api.auth.AgentTokens;
+import dev.agentledger.api.auth.OperatorKeys;
+import dev.agentledger.api.bus.CommandBus;
+import dev.agentledger.api.http.AgentHandlers;
+import dev.agentledger.api.http.Authenticator;
+import dev.agentledger.api.http.HttpApi;
+import dev.agentledger.api.kafka.EmbeddedKafka;
+import dev.agentledger.api.kafka.Topics;
+import dev.agentledger.api.kafka.TopicsConfig;
+import dev.agentledger.api.query.LedgerQueries;
+import dev.agentledger.evidence.EvidenceSigner;
+import dev.agentledger.evidence.PublicKeys;
+import dev.agentledger.evidence.SigningKey;
+import dev.agentledger.ledger.domain.Actor;
+import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
+import dev.agentledger.ledger.domain.Decider;
+import dev.agentledger.ledger.topology.LedgerTopology;
+import dev.agentledger.schemas.SchemaCatalog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one deployable, assembled: broker (embedded unless a cluster is named), topics, signing key,
+ * the Streams ledger, the command bus and the HTTP API. Closing stops them in reverse order.
+ */
+public final class LedgerService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerService.class);
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final LedgerConfig config;
+  private String bootstrapServers;
+  private KafkaStreams streams;
+  private CommandBus bus;
+  private LedgerQueries queries;
+  private HttpApi http;
+  private Optional<String> demoKey = Optional.empty();
+
+  private LedgerService(LedgerConfig config) {
+    this.config = config;
+  }
+
+  public static LedgerService start(LedgerConfig config) {
+    LedgerService service = new LedgerService(config);
+    try {
+      service.startAll();
+      return service;
+    } catch (RuntimeException | IOException e) {
+      service.close();
+      throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+    }
+  }
+
+  private void startAll() throws IOException {
+    Files.createDirectories(config.dataDir());
+    bootstrapServers = config.bootstrapServers().orElseGet(this::startEmbeddedBroker);
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      Topics.ensure(admin, TopicsConfig.defaults().withPartitions(config.partitions()));
+    }
+    SigningKey key = SigningKey.loadOrCreate(config.signingKeyPath());
+    SchemaCatalog catalog = SchemaCatalog.builtIn();
+    PublicKeys publicKeys = PublicKeys.of(key.verifyingKey());
+    startStreams(catalog, key);
+    bus = track(new CommandBus(bootstrapServers, catalog, config.commandTimeout()));
+    queries = new LedgerQueries(streams, self());
+    AgentTokens tokens = new AgentTokens(key, publicKeys);
+    Authenticator auth =
+        new Authenticator(this::validOperatorKey, tokens, queries, System::currentTimeMillis);
+    AgentHandlers agents =
+        new AgentHandlers(
+            auth, bus, queries, tokens, config.bootstrapJwtLifetime(), System::currentTimeMillis);
+    http =
+        track(
+            new HttpApi(agents, queries, publicKeys, this::ready, config.commandTimeout())
+                .start(config.httpHost(), config.httpPort()));
+    awaitRunning();
+    demoKey = ensureDemoTenant();
+    LOG.info("agent-ledger ready on http://localhost:{} (kafka {})", http.port(), bootstrapServers);
+  }
+
+  private String startEmbeddedBroker() {
+    EmbeddedKafka broker =
+        track(EmbeddedKafka.start(config.dataDir(), config.brokerPort(), config.controllerPort()));
+    return broker.bootstrapServers();
+  }
+
+  private void startStreams(SchemaCatalog catalog, SigningKey key) {
+    streams =
+        new KafkaStreams(
+            LedgerTopology.build(catalog, new Decider(config.policy()), new EvidenceSigner(key)),
+            streamsProps());
+    streams.start();
+    started.push(
+        () ->
+            streams.close(
+                CloseOptions.groupMembershipOperation(
+                        CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(10))));
+  }
+
+  private Properties streamsProps() {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
+    p.put(
+        StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + config.httpPort());
+    // Latency: commit (and so make evidence visible) every loop; poll briefly when idle.
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
+    p.put(StreamsConfig.POLL_MS_CONFIG, config.pollMs());
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+    return p;
+  }
+
+  private void awaitRunning() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (streams.state() != KafkaStreams.State.RUNNING) {
+      if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing()) {
+        throw new IllegalStateException("the ledger did not reach RUNNING: " + streams.state());
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** First start: the demo tenant gets an operator key, written once under the data dir. */
+  private Optional<String> ensureDemoTenant() throws IOException {
+    if (config.demoTenant().isBlank()) {
+      return Optional.empty();
+    }
+    Path keyFile = config.dataDir().resolve(config.demoTenant() + "-operator.key");
+    if (Files.exists(keyFile)) {
+      return Optional.of(Files.readString(keyFile).trim());
+    }
+    OperatorKeys.Issued issued = OperatorKeys.issue(config.demoTenant());
+    bus.submit(
+            issued.tenant(),
+            Actor.system("first-start"),
+            new IssueOperatorKey(issued.keyId(), issued.hash()),
+            null)
+        .join();
+    Files.writeString(keyFile, issued.apiKey() + "\n");
+    LOG.info(
+        "created tenant '{}'; its operator key is in {}:%n  curl -H \"Authorization: Bearer $(cat {})\" ...",
+        issued.tenant(), keyFile, keyFile);
+    return Optional.of(issued.apiKey());
+  }
+
+  private boolean validOperatorKey(OperatorKeys.Presented presented) {
+    return queries
+        .tenant(presented.tenant())
+        .map(t -> OperatorKeys.matches(presented, t.operatorKeyHashes().get(presented.keyId())))
+        .orElse(false);
+  }
+
+  private HostInfo self() {
+    return new HostInfo(config.advertisedHost(), config.httpPort());
+  }
+
+  public boolean ready() {
+    return streams != null && streams.state() == KafkaStreams.State.RUNNING && bus.ready();
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public Optional<String> demoOperatorKey() {
+    return demoKey;
+  }
+
+  private <T extends AutoCloseable> T track(T resource) {
+    started.push(resource);
+    return resource;
+  }
+
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception e) {
+        LOG.warn("error while stopping", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package dev.agentledger.api.bus;
+
+import dev.agentledger.ledger.codec.CanonicalJson;
+import dev.agentledger.ledger.codec.DomainCodec;
+import dev.agentledger.ledger.domain.Actor;
+import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.topology.LedgerTopology;
+import dev.agentledger.schemas.AvroSerde;
+import dev.agentledger.schemas.SchemaCatalog;
+import dev.agentledger.schemas.avro.EvidenceEvent;
+import dev.agentledger.schemas.avro.LedgerCommand;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends commands to {@code ledger.commands} and answers each from the evidence it causes: a
+ * read_committed tail of {@code ledger.evidence} completes the waiting request once the last event
+ * of its command (cause_index = cause_count − 1) is committed. Nothing is answered from a guess: no
+ * evidence within the deadline is a 503, and the command may still be decided later.
+ */
+public final class CommandBus implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CommandBus.class);
+
+  private final KafkaProducer<String, LedgerCommand> producer;
+  private final KafkaConsumer<String, EvidenceEvent> consumer;
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final Duration timeout;
+  private final Thread listener;
+  private volatile boolean running = true;
+
+  private record Pending(CompletableFuture<Outcome> future, List<EvidenceEvent> events) {}
+
+  public CommandBus(String bootstrapServers, SchemaCatalog catalog, Duration timeout) {
+    this.timeout = timeout;
+    this.producer =
+        new KafkaProducer<>(
+            producerProps(bootstrapServers),
+            new StringSerializer(),
+            AvroSerde.commands(catalog).serializer());
+    this.consumer =
+        new KafkaConsumer<>(
+            consumerProps(bootstrapServers),
+            new StringDeserializer(),
+            AvroSerde.evidence(catalog).deserializer());
+    positionAtEnd();
+    this.listener = new Thread(this::listen, "evidence-outcomes");
+    listener.setDaemon(true);
+    listener.start();
+  }
+
+  /** Submits a command and completes with its outcome, or exceptionally on timeout. */
+  public CompletableFuture<Outcome> submit(
+      String tenant, Actor actor, Command command, String idempotencyKey) {
+    String commandId = UUID.randomUUID().toString();
+    CompletableFuture<Outcome> future = new CompletableFuture<>();
+    pending.put(commandId, new Pending(future, new ArrayList<>(1)));
+    LedgerCommand record =
+        LedgerCommand.newBuilder()
+            .setCommandId(commandId)
+            .setTenant(tenant)
+            .setActor(actor.wire())
+            .setIssuedAtMs(Instant.now())
+            .setType(DomainCodec.typeOf(command))
+            .setBody(CanonicalJson.write(command))
+            .setIdempotencyKey(idempotencyKey)
+            .build();
+    producer.send(
+        new ProducerRecord<>(LedgerTopology.COMMANDS_TOPIC, tenant, record),
+        (meta, error) -> {
+          if (error != null) {
+            fail(commandId, error);
+          }
+        });
+    return future
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((ok, error) -> pending.remove(commandId));
+  }
+
+  /** True once the tail is positioned and running: earlier evidence can never be mistaken. */
+  public boolean ready() {
+    return running && listener.isAlive();
+  }
+
+  private void fail(String commandId, Throwable error) {
+    Pending p = pending.remove(commandId);
+    if (p != null) {
+      p.future().completeExceptionally(error);
+    }
+  }
+
+  private void positionAtEnd() {
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(LedgerTopology.EVIDENCE_TOPIC).stream()
+            .map(info -> new TopicPartition(info.topic(), info.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    partitions.forEach(consumer::position); // resolve now, before any command is sent
+  }
+
+  private void listen() {
+    try {
+      while (running) {
+        for (ConsumerRecord<String, EvidenceEvent> r : consumer.poll(Duration.ofMillis(200))) {
+          deliver(r.value());
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.error("evidence tail stopped; commands will time out until restart", e);
+      running = false;
+    } finally {
+      consumer.close();
+    }
+  }
+
+  private void deliver(EvidenceEvent event) {
+    Pending p = pending.get(event.getCommandId());
+    if (p == null) {
+      return;
+    }
+    p.events().add(event);
+    if (event.getCauseIndex() == event.getCauseCount() - 1) {
+      p.future().complete(new Outcome(p.events()));
+    }
+  }
+
+  private static Properties producerProps(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    return p;
+  }
+
+  private static Properties consumerProps(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+    return p;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      listener.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    producer.close(Duration.ofSeconds(5));
+    pending.values().forEach(p -> p.future().cancel(false));
+  }
+}

@@ -1,0 +1,272 @@
+package dev.agentledger.api.http;
+
+import dev.agentledger.api.auth.AgentTokens;
+import dev.agentledger.api.bus.CommandBus;
+import dev.agentledger.api.bus.Outcome;
+import dev.agentledger.api.query.LedgerQueries;
+import dev.agentledger.ledger.domain.Agent;
+import dev.agentledger.ledger.domain.Command.Allocation;
+import dev.agentledger.ledger.domain.Command.BootstrapAgent;
+import dev.agentledger.ledger.domain.Command.DelegateAgent;
+import dev.agentledger.ledger.domain.Event.AgentBootstrapped;
+import dev.agentledger.ledger.domain.Event.AgentDelegated;
+import dev.agentledger.ledger.domain.Money;
+import dev.agentledger.ledger.domain.Period;
+import dev.agentledger.ledger.domain.Profile;
+import io.javalin.http.Context;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/** {@code /v1/agent/*}: translates HTTP to ledger commands and outcomes back to HTTP. */
+public final class AgentHandlers {
+  private static final Set<String> BOOTSTRAP_FIELDS =
+      Set.of(
+          "agent_id",
+          "budget_daily_usd",
+          "budget_monthly_usd",
+          "budgets",
+          "display_name",
+          "owner_id",
+          "cost_center",
+          "role",
+          "permissions",
+          "max_depth",
+          "ttl_seconds");
+  private static final Set<String> DELEGATE_FIELDS =
+      Set.of(
+          "agent_id",
+          "role",
+          "budget_usd",
+          "budget_allocation_usd",
+          "budgets",
+          "ttl_seconds",
+          "permissions",
+          "max_depth");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Authenticator auth;
+  private final CommandBus bus;
+  private final LedgerQueries queries;
+  private final AgentTokens tokens;
+  private final Duration bootstrapJwtLifetime;
+  private final LongSupplier clock;
+
+  public AgentHandlers(
+      Authenticator auth,
+      CommandBus bus,
+      LedgerQueries queries,
+      AgentTokens tokens,
+      Duration bootstrapJwtLifetime,
+      LongSupplier clock) {
+    this.auth = auth;
+    this.bus = bus;
+    this.queries = queries;
+    this.tokens = tokens;
+    this.bootstrapJwtLifetime = bootstrapJwtLifetime;
+    this.clock = clock;
+  }
+
+  /** POST /v1/agent/bootstrap — operator key; creates a root agent or re-issues its token. */
+  public void bootstrap(Context ctx) {
+    Principal.Operator op = auth.operator(ctx);
+    JsonBody body = JsonBody.parse(ctx.body(), BOOTSTRAP_FIELDS);
+    BootstrapAgent command =
+        new BootstrapAgent(
+            body.requiredString("agent_id"),
+            body.string("role"),
+            body.strings("permissions"),
+            intOrNull(body.integer("max_depth")),
+            allocations(body),
+            body.integer("ttl_seconds"),
+            new Profile(
+                body.string("display_name"), body.string("owner_id"), body.string("cost_center")),
+            UUID.randomUUID().toString());
+    answer(
+        ctx,
+        bus.submit(op.tenant(), op.actor(), command, idempotencyKey(ctx)),
+        outcome -> bootstrapped(ctx, op.tenant(), command, outcome));
+  }
+
+  private Map<String, Object> bootstrapped(
+      Context ctx, String tenant, BootstrapAgent command, Outcome outcome) {
+    boolean created = outcome.events().get(0) instanceof AgentBootstrapped;
+    Agent agent =
+        created
+            ? outcome.first(AgentBootstrapped.class).agent()
+            : queries.agent(tenant, command.agentId()).orElseThrow();
+    long exp = clock.getAsLong() + bootstrapJwtLifetime.toMillis();
+    if (agent.expiresAtMs() != null) {
+      exp = Math.min(exp, agent.expiresAtMs());
+    }
+    ctx.status(created ? 201 : 200);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("created", created);
+    out.put("profile", Views.profile(agent));
+    out.put("budget", Views.budgets(agent));
+    out.put("jwt", mint(tenant, agent, command.credentialId(), exp));
+    out.put("jwt_expires_at", Views.iso(exp));
+    out.put("evidence_seq", outcome.lastSeq());
+    out.put(
+        "next_steps",
+        List.of(
+            "GET /v1/agent/status with Authorization: Bearer <jwt> to see your state",
+            "POST /v1/agent/delegate {budget_usd, ttl_seconds, permissions} to hire a sub-agent",
+            "call bootstrap again for a fresh token before this one expires"));
+    return out;
+  }
+
+  /** POST /v1/agent/delegate — agent token; hires a sub-agent with a slice of the caller's. */
+  public void delegate(Context ctx) {
+    Principal.AgentPrincipal parent = auth.agent(ctx);
+    JsonBody body = JsonBody.parse(ctx.body(), DELEGATE_FIELDS);
+    String childId = body.string("agent_id");
+    DelegateAgent command =
+        new DelegateAgent(
+            parent.agent().id(),
+            childId == null ? "agent-sub-" + HexFormat.of().formatHex(randomBytes(3)) : childId,
+            body.string("role"),
+            slices(body),
+            body.strings("permissions"),
+            intOrNull(body.integer("max_depth")),
+            body.integer("ttl_seconds"),
+            UUID.randomUUID().toString());
+    answer(
+        ctx,
+        bus.submit(parent.tenant(), parent.actor(), command, idempotencyKey(ctx)),
+        outcome -> delegated(parent.tenant(), command, outcome));
+  }
+
+  private Map<String, Object> delegated(String tenant, DelegateAgent command, Outcome outcome) {
+    AgentDelegated e = outcome.first(AgentDelegated.class);
+    Agent child = e.agent();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("agent_id", child.id());
+    out.put("parent_id", e.parentId());
+    out.put("jwt", mint(tenant, child, command.credentialId(), child.expiresAtMs()));
+    out.put("budget_remaining", Views.usdAvailable(child));
+    out.put("budgets", Views.budgets(child));
+    out.put("expires_at", Views.iso(child.expiresAtMs()));
+    out.put("ttl_seconds", (child.expiresAtMs() - child.createdAtMs()) / 1000);
+    out.put("ttl_clamped", e.ttlClamped());
+    out.put("role", child.role().name().toLowerCase(java.util.Locale.ROOT));
+    out.put("job_role", child.jobRole());
+    out.put("permissions", child.permissions().scopes());
+    out.put("depth", child.depth());
+    out.put("trust", child.trust().name());
+    out.put("lifecycle", child.lifecycle().wireName());
+    out.put("evidence_seq", outcome.lastSeq());
+    return out;
+  }
+
+  /** GET /v1/agent/status — the caller's own profile, budgets and lifecycle. */
+  public void status(Context ctx) {
+    Agent agent = auth.agentReading(ctx).agent();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("profile", Views.profile(agent));
+    out.put("budget", Views.budgets(agent));
+    out.put("budget_remaining", Views.usdAvailable(agent));
+    Http.json(ctx, 200, out);
+  }
+
+  private String mint(String tenant, Agent agent, String jti, long exp) {
+    return tokens.mint(
+        tenant,
+        agent.id(),
+        agent.role().name().toLowerCase(java.util.Locale.ROOT),
+        List.copyOf(agent.permissions().scopes()),
+        jti,
+        exp);
+  }
+
+  /** Waits for the ledger's outcome without holding a server thread; refusals become problems. */
+  private static void answer(
+      Context ctx,
+      CompletableFuture<Outcome> outcome,
+      java.util.function.Function<Outcome, Map<String, Object>> render) {
+    ctx.future(
+        () ->
+            outcome
+                .thenApply(
+                    o -> {
+                      o.rejection()
+                          .ifPresent(
+                              r -> {
+                                throw ApiProblem.of(r);
+                              });
+                      return render.apply(o);
+                    })
+                .thenAccept(body -> Http.json(ctx, ctx.statusCode(), body)));
+  }
+
+  private static Map<String, Allocation> allocations(JsonBody body) {
+    Map<String, Allocation> out = new TreeMap<>();
+    Long daily = body.usd("budget_daily_usd");
+    Long monthly = body.usd("budget_monthly_usd");
+    if (daily != null && monthly != null) {
+      throw ApiProblem.badRequest("give budget_daily_usd or budget_monthly_usd, not both");
+    }
+    if (daily != null) {
+      out.put(Money.USD, new Allocation(daily, Period.DAY));
+    }
+    if (monthly != null) {
+      out.put(Money.USD, new Allocation(monthly, Period.MONTH));
+    }
+    Map<String, Long> others = body.amounts("budgets");
+    if (others != null) {
+      others.forEach((unit, limit) -> out.putIfAbsent(unit, new Allocation(limit, Period.DAY)));
+    }
+    return out;
+  }
+
+  /** Seed 002's budget_usd, seed 003's budget_allocation_usd, or budgets {unit: amount}. */
+  private static Map<String, Long> slices(JsonBody body) {
+    Long usd = body.usd("budget_usd");
+    Long allocation = body.usd("budget_allocation_usd");
+    if (usd != null && allocation != null) {
+      throw ApiProblem.badRequest("give budget_usd or budget_allocation_usd, not both");
+    }
+    Map<String, Long> out = new TreeMap<>();
+    Map<String, Long> budgets = body.amounts("budgets");
+    if (budgets != null) {
+      out.putAll(budgets);
+    }
+    Long usdSlice = usd != null ? usd : allocation;
+    if (usdSlice != null) {
+      out.put(Money.USD, usdSlice);
+    }
+    if (out.isEmpty()) {
+      throw new ApiProblem(400, "missing_field", "budget_usd (or budgets) is required");
+    }
+    return out;
+  }
+
+  private static Integer intOrNull(Long v) {
+    if (v == null) {
+      return null;
+    }
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw ApiProblem.badRequest("value out of range: " + v);
+    }
+    return v.intValue();
+  }
+
+  static String idempotencyKey(Context ctx) {
+    String key = ctx.header("Idempotency-Key");
+    return key == null || key.isBlank() ? null : key;
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+}

@@ -1,0 +1,112 @@
+package dev.agentledger.api.http;
+
+import dev.agentledger.api.auth.AgentTokens;
+import dev.agentledger.api.auth.OperatorKeys;
+import dev.agentledger.api.query.LedgerQueries;
+import dev.agentledger.ledger.domain.Agent;
+import dev.agentledger.ledger.domain.Lifecycle;
+import io.javalin.http.Context;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * Turns a request's credential into a principal. An agent token is checked twice: its signature and
+ * expiry, then the agent's live lifecycle, so a revoked or suspended agent is stopped at once.
+ */
+public final class Authenticator {
+  private final OperatorKeyCheck keys;
+  private final AgentTokens tokens;
+  private final LedgerQueries queries;
+  private final LongSupplier clock;
+
+  /** Checks a presented operator key; the store behind it is the tenant's record. */
+  public interface OperatorKeyCheck {
+    boolean valid(OperatorKeys.Presented presented);
+  }
+
+  public Authenticator(
+      OperatorKeyCheck keys, AgentTokens tokens, LedgerQueries queries, LongSupplier clock) {
+    this.keys = keys;
+    this.tokens = tokens;
+    this.queries = queries;
+    this.clock = clock;
+  }
+
+  public Principal.Operator operator(Context ctx) {
+    Optional<OperatorKeys.Presented> presented = OperatorKeys.parse(credential(ctx));
+    if (presented.isEmpty() || !keys.valid(presented.get())) {
+      throw ApiProblem.unauthorized("a valid tenant operator API key is required");
+    }
+    return new Principal.Operator(presented.get().tenant(), presented.get().keyId());
+  }
+
+  /** An agent allowed to act: active or quarantined (the ledger refuses its budget moves). */
+  public Principal.AgentPrincipal agent(Context ctx) {
+    return agent(ctx, false);
+  }
+
+  /** An agent reading its own state: a provisioned one may too. */
+  public Principal.AgentPrincipal agentReading(Context ctx) {
+    return agent(ctx, true);
+  }
+
+  private Principal.AgentPrincipal agent(Context ctx, boolean readOnly) {
+    long now = clock.getAsLong();
+    AgentTokens.Claims claims =
+        tokens
+            .verify(credential(ctx), now)
+            .orElseThrow(() -> ApiProblem.unauthorized("a valid agent token is required"));
+    Agent agent =
+        queries
+            .agent(claims.tenant(), claims.agentId())
+            .orElseThrow(() -> ApiProblem.unauthorized("the token's agent does not exist"));
+    enforceLifecycle(agent, now, readOnly);
+    return new Principal.AgentPrincipal(claims.tenant(), agent);
+  }
+
+  private static void enforceLifecycle(Agent agent, long now, boolean readOnly) {
+    if (agent.lifecycle() == Lifecycle.TERMINATED || agent.expiredAt(now)) {
+      throw new ApiProblem(403, "agent_terminated", agent.id() + " is terminated");
+    }
+    if (agent.lifecycle() == Lifecycle.SUSPENDED) {
+      throw new ApiProblem(402, "agent_suspended", agent.id() + " is suspended");
+    }
+    if (agent.lifecycle() == Lifecycle.PROVISIONED && !readOnly) {
+      throw new ApiProblem(403, "agent_provisioned", agent.id() + " is not active yet");
+    }
+  }
+
+  /** The tenant a credential names, unverified: only to route the request to its owner. */
+  public static Optional<String> claimedTenant(Context ctx) {
+    String credential = credential(ctx);
+    if (credential == null) {
+      return Optional.empty();
+    }
+    Optional<OperatorKeys.Presented> key = OperatorKeys.parse(credential);
+    if (key.isPresent()) {
+      return Optional.of(key.get().tenant());
+    }
+    String[] parts = credential.split("\\.");
+    if (parts.length != 3) {
+      return Optional.empty();
+    }
+    try {
+      String payload = new String(Base64.getUrlDecoder().decode(parts[1]));
+      return Optional.ofNullable(
+              new com.fasterxml.jackson.databind.ObjectMapper().readTree(payload).path("tenant"))
+          .filter(n -> n.isTextual())
+          .map(n -> n.asText());
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String credential(Context ctx) {
+    String auth = ctx.header("Authorization");
+    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return auth.substring(7).trim();
+    }
+    return ctx.header("X-API-Key");
+  }
+}

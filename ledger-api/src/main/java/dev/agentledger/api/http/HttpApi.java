@@ -1,0 +1,109 @@
+package dev.agentledger.api.http;
+
+import dev.agentledger.api.query.LedgerQueries;
+import dev.agentledger.evidence.PublicKeys;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP surface: routes, tenant routing, and errors as problem+json. Wiring only. */
+public final class HttpApi implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+  private static final String PROBLEM = "application/problem+json";
+
+  private final Javalin app;
+
+  public HttpApi(
+      AgentHandlers agents,
+      LedgerQueries queries,
+      PublicKeys jwks,
+      BooleanSupplier ready,
+      Duration forwardTimeout) {
+    Forwarder forwarder = new Forwarder(forwardTimeout);
+    this.app =
+        Javalin.create(
+            config -> {
+              config.http.maxRequestSize = 64 * 1024;
+              config.startup.showJavalinBanner = false;
+              config.routes.before("/v1/*", ctx -> routeToOwner(ctx, queries, forwarder, ready));
+              config.routes.post("/v1/agent/bootstrap", agents::bootstrap);
+              config.routes.post("/v1/agent/delegate", agents::delegate);
+              config.routes.get("/v1/agent/status", agents::status);
+              config.routes.get(
+                  "/.well-known/jwks.json", ctx -> Http.json(ctx, 200, jwks.toJwks()));
+              config.routes.get("/healthz", ctx -> Http.json(ctx, 200, Map.of("status", "up")));
+              config.routes.get(
+                  "/readyz",
+                  ctx ->
+                      Http.json(
+                          ctx,
+                          ready.getAsBoolean() ? 200 : 503,
+                          Map.of("ready", ready.getAsBoolean())));
+              config.routes.exception(Exception.class, HttpApi::problem);
+              config.routes.error(
+                  404,
+                  ctx -> {
+                    if (ctx.result() == null || ctx.result().isEmpty()) {
+                      problem(new ApiProblem(404, "not_found", "no such route"), ctx);
+                    }
+                  });
+            });
+  }
+
+  public HttpApi start(String host, int port) {
+    app.start(host, port);
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  /** A tenant's state lives on one instance; anything else is forwarded there. */
+  private static void routeToOwner(
+      Context ctx, LedgerQueries queries, Forwarder forwarder, BooleanSupplier ready) {
+    if (!ready.getAsBoolean()) {
+      throw ApiProblem.notReady("the ledger is starting; retry shortly");
+    }
+    Authenticator.claimedTenant(ctx)
+        .flatMap(queries::ownerOf)
+        .ifPresent(
+            owner -> {
+              forwarder.forward(ctx, owner);
+              ctx.skipRemainingHandlers();
+            });
+  }
+
+  private static void problem(Exception raw, Context ctx) {
+    Throwable e =
+        raw instanceof CompletionException && raw.getCause() != null ? raw.getCause() : raw;
+    ApiProblem p;
+    if (e instanceof ApiProblem known) {
+      p = known;
+    } else if (e instanceof java.util.concurrent.TimeoutException) {
+      p = ApiProblem.notReady("the ledger did not answer in time; retry with the same key");
+    } else if (e instanceof org.apache.kafka.common.KafkaException) {
+      LOG.warn("ledger unavailable for {} {}", ctx.method(), ctx.path(), e);
+      p = ApiProblem.notReady("the ledger is unavailable; retry shortly");
+    } else if (e instanceof io.javalin.http.HttpResponseException h) {
+      p = new ApiProblem(h.getStatus(), "http_" + h.getStatus(), h.getMessage());
+    } else {
+      LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+      p = new ApiProblem(500, "internal_error", "unexpected failure");
+    }
+    if (p.status() == 503) {
+      ctx.header("Retry-After", "1");
+    }
+    Http.json(ctx, p.status(), p.body(), PROBLEM);
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

@@ -1,0 +1,153 @@
+package dev.agentledger.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentledger.ledger.domain.Money;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/** A request body read strictly: an object, known fields only, each of its declared type. */
+final class JsonBody {
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private final JsonNode node;
+
+  private JsonBody(JsonNode node) {
+    this.node = node;
+  }
+
+  static JsonBody parse(String body, Set<String> allowed) {
+    JsonNode node;
+    try {
+      node = body == null || body.isBlank() ? MAPPER.createObjectNode() : MAPPER.readTree(body);
+    } catch (Exception e) {
+      throw new ApiProblem(400, "malformed_json", "the body is not valid JSON");
+    }
+    if (node == null || !node.isObject()) {
+      throw new ApiProblem(400, "malformed_json", "the body must be a JSON object");
+    }
+    List<String> unknown = new ArrayList<>();
+    node.fieldNames().forEachRemaining(f -> unknown.add(allowed.contains(f) ? null : f));
+    unknown.removeIf(java.util.Objects::isNull);
+    if (!unknown.isEmpty()) {
+      throw new ApiProblem(400, "unknown_field", "unknown fields: " + unknown);
+    }
+    return new JsonBody(node);
+  }
+
+  boolean has(String field) {
+    return node.hasNonNull(field);
+  }
+
+  String string(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw typeError(field, "a string");
+    }
+    return v.asText();
+  }
+
+  String requiredString(String field) {
+    String v = string(field);
+    if (v == null) {
+      throw new ApiProblem(400, "missing_field", field + " is required");
+    }
+    return v;
+  }
+
+  Long integer(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw typeError(field, "an integer");
+    }
+    return v.asLong();
+  }
+
+  List<String> strings(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isArray()) {
+      throw typeError(field, "an array of strings");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode item : v) {
+      if (!item.isTextual()) {
+        throw typeError(field, "an array of strings");
+      }
+      out.add(item.asText());
+    }
+    return out;
+  }
+
+  /** A decimal USD amount (JSON number or numeric string) as exact microcents. */
+  Long usd(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    return amount(field, v, Money.USD_SCALE);
+  }
+
+  /** {@code {unit: amount}}; usd in decimal dollars, other units in whole numbers. */
+  java.util.Map<String, Long> amounts(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isObject()) {
+      throw typeError(field, "an object of unit → amount");
+    }
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    Iterator<String> units = v.fieldNames();
+    while (units.hasNext()) {
+      String unit = units.next();
+      int scale = Money.USD.equals(unit) ? Money.USD_SCALE : 0;
+      out.put(unit, amount(field + "." + unit, v.get(unit), scale));
+    }
+    return out;
+  }
+
+  private static long amount(String field, JsonNode v, int scale) {
+    BigDecimal value;
+    if (v.isNumber()) {
+      value = v.decimalValue();
+    } else if (v.isTextual()) {
+      try {
+        value = new BigDecimal(v.asText());
+      } catch (NumberFormatException e) {
+        throw typeError(field, "a decimal amount");
+      }
+    } else {
+      throw typeError(field, "a decimal amount");
+    }
+    if (value.signum() < 0) {
+      throw new ApiProblem(400, "invalid_amount", field + " must not be negative");
+    }
+    if (value.stripTrailingZeros().scale() > scale) {
+      throw new ApiProblem(
+          400, "invalid_amount", field + " has more than " + scale + " decimal places");
+    }
+    try {
+      return value.movePointRight(scale).longValueExact();
+    } catch (ArithmeticException e) {
+      throw new ApiProblem(400, "invalid_amount", field + " is out of range");
+    }
+  }
+
+  private static ApiProblem typeError(String field, String expected) {
+    return new ApiProblem(400, "invalid_type", field + " must be " + expected);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.agentledger.api.query;
+
+import dev.agentledger.api.http.ApiProblem;
+import dev.agentledger.ledger.codec.CanonicalJson;
+import dev.agentledger.ledger.domain.Agent;
+import dev.agentledger.ledger.domain.Tenant;
+import dev.agentledger.ledger.topology.StoreNames;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Reads the ledger's state stores (interactive queries). A tenant lives on one partition, so one
+ * instance owns it; {@link #ownerOf} says which, and requests for a tenant owned elsewhere are
+ * forwarded there whole.
+ */
+public final class LedgerQueries {
+  private final KafkaStreams streams;
+  private final HostInfo self;
+
+  public LedgerQueries(KafkaStreams streams, HostInfo self) {
+    this.streams = streams;
+    this.self = self;
+  }
+
+  public Optional<Agent> agent(String tenant, String agentId) {
+    return Optional.ofNullable(store(StoreNames.AGENTS).get(StoreNames.agentKey(tenant, agentId)))
+        .map(json -> CanonicalJson.read(json, Agent.class));
+  }
+
+  public Optional<Tenant> tenant(String tenant) {
+    return Optional.ofNullable(store(StoreNames.TENANTS).get(tenant))
+        .map(json -> CanonicalJson.read(json, Tenant.class));
+  }
+
+  /** The instance that owns the tenant, when it is not this one. */
+  public Optional<HostInfo> ownerOf(String tenant) {
+    KeyQueryMetadata meta =
+        streams.queryMetadataForKey(StoreNames.AGENTS, tenant, Serdes.String().serializer());
+    if (meta == null || meta.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+      throw ApiProblem.notReady("the ledger is rebalancing; retry shortly");
+    }
+    HostInfo owner = meta.activeHost();
+    return owner.equals(self) ? Optional.empty() : Optional.of(owner);
+  }
+
+  public boolean ready() {
+    return streams.state() == KafkaStreams.State.RUNNING;
+  }
+
+  private ReadOnlyKeyValueStore<String, String> store(String name) {
+    try {
+      return streams.store(
+          StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+    } catch (InvalidStateStoreException e) {
+      throw ApiProblem.notReady("the ledger's state is not ready; retry shortly");
+    }
+  }
+}

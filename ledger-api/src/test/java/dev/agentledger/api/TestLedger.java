@@ -1,0 +1,130 @@
+package dev.agentledger.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentledger.ledger.topology.LedgerTopology;
+import dev.agentledger.schemas.AvroSerde;
+import dev.agentledger.schemas.SchemaCatalog;
+import dev.agentledger.schemas.avro.EvidenceEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** A running service on a real embedded broker, and an HTTP client for it. For *IT tests. */
+final class TestLedger implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+  final LedgerService service;
+  final Path dataDir;
+  final String operatorKey;
+
+  /** An HTTP answer: status and JSON body. */
+  record Answer(int status, JsonNode body, String contentType) {
+    String text(String field) {
+      return body.path(field).asText();
+    }
+  }
+
+  private TestLedger(Path dataDir, LedgerService service) {
+    this.dataDir = dataDir;
+    this.service = service;
+    this.operatorKey = service.demoOperatorKey().orElseThrow();
+  }
+
+  static TestLedger start(Path dataDir) {
+    LedgerConfig config = LedgerConfig.fromEnv(Map.of()).withPlace(dataDir, freePort());
+    return new TestLedger(dataDir, LedgerService.start(config));
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Answer post(String path, String bearer, String json) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + bearer)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  Answer get(String path, String bearer) {
+    return send(
+        HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + bearer).GET());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://localhost:" + service.httpPort() + path);
+  }
+
+  private Answer send(HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> res =
+          http.send(
+              request.timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode body = res.body().isEmpty() ? JSON.nullNode() : JSON.readTree(res.body());
+      return new Answer(
+          res.statusCode(), body, res.headers().firstValue("Content-Type").orElse(""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Every committed evidence event on the topic, from the beginning. */
+  List<EvidenceEvent> evidence() {
+    Map<String, Object> props =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            service.bootstrapServers(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed");
+    try (KafkaConsumer<String, EvidenceEvent> consumer =
+        new KafkaConsumer<>(
+            props,
+            new StringDeserializer(),
+            AvroSerde.evidence(SchemaCatalog.builtIn()).deserializer())) {
+      List<TopicPartition> parts =
+          consumer.partitionsFor(LedgerTopology.EVIDENCE_TOPIC).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      List<EvidenceEvent> out = new ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("evidence topic not read to its end in time");
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public void close() {
+    service.close();
+  }
+}

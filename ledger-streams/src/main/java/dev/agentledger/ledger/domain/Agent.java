@@ -1,0 +1,95 @@
+package dev.agentledger.ledger.domain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An agent as the ledger knows it. Immutable: every change is a new value made by {@link Evolver}.
+ *
+ * @param parentId null for a root (bootstrapped) agent
+ * @param jobRole the caller's own name for the job (seed 002's "researcher"); confers nothing
+ * @param depth further hops this agent may delegate; 0 = terminal
+ * @param slices what the parent carved out for this agent, per unit (returned on its end)
+ * @param expiresAtMs null = no expiry (roots only)
+ * @param children ids of live children, in delegation order
+ */
+public record Agent(
+    String id,
+    String parentId,
+    Role role,
+    String jobRole,
+    int depth,
+    Permissions permissions,
+    Map<String, Budget> budgets,
+    Map<String, Long> slices,
+    Trust trust,
+    int cleanVerdicts,
+    Lifecycle lifecycle,
+    long createdAtMs,
+    Long expiresAtMs,
+    Profile profile,
+    List<String> children) {
+
+  public Agent {
+    budgets = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(budgets));
+    slices = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(slices));
+    children = List.copyOf(children);
+  }
+
+  public boolean isRoot() {
+    return parentId == null;
+  }
+
+  /** Past its expiry, an agent counts as terminated even before the sweeper records it. */
+  public boolean expiredAt(long nowMs) {
+    return expiresAtMs != null && nowMs >= expiresAtMs;
+  }
+
+  public Budget budget(String unit) {
+    return budgets.get(unit);
+  }
+
+  public Agent withBudget(String unit, Budget budget) {
+    TreeMap<String, Budget> next = new TreeMap<>(budgets);
+    next.put(unit, budget);
+    return new Agent(
+        id,
+        parentId,
+        role,
+        jobRole,
+        depth,
+        permissions,
+        next,
+        slices,
+        trust,
+        cleanVerdicts,
+        lifecycle,
+        createdAtMs,
+        expiresAtMs,
+        profile,
+        children);
+  }
+
+  public Agent withChild(String childId) {
+    List<String> next = new ArrayList<>(children);
+    next.add(childId);
+    return new Agent(
+        id,
+        parentId,
+        role,
+        jobRole,
+        depth,
+        permissions,
+        budgets,
+        slices,
+        trust,
+        cleanVerdicts,
+        lifecycle,
+        createdAtMs,
+        expiresAtMs,
+        profile,
+        next);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.agentledger.ledger.domain;
+
+import java.util.List;
+import java.util.Map;
+
+/** What a caller asks of the ledger. Each is decided against state into events or a rejection. */
+public sealed interface Command {
+
+  /** Registers the hash of a tenant operator API key (the tenant exists once it has a key). */
+  record IssueOperatorKey(String keyId, String keyHash) implements Command {}
+
+  /**
+   * Creates a root agent, or for an existing one issues a fresh credential (idempotent by id).
+   *
+   * @param permissions null = the default root set
+   * @param maxDepth null = the policy's default
+   * @param ttlSeconds null = no expiry
+   */
+  record BootstrapAgent(
+      String agentId,
+      String role,
+      List<String> permissions,
+      Integer maxDepth,
+      Map<String, Allocation> budgets,
+      Long ttlSeconds,
+      Profile profile,
+      String credentialId)
+      implements Command {}
+
+  /**
+   * A parent agent hires a child: a slice of its budget, a subset of its scopes, less depth, a
+   * bounded life.
+   *
+   * @param role a tier name (agent, operator, admin) or a job label; null = agent
+   * @param budgets slice per unit, in that unit's smallest amount (usd: microcents)
+   * @param permissions null = the parent's scopes less {@code delegate}
+   * @param maxDepth null = parent's depth − 1
+   * @param ttlSeconds null = the policy's default
+   */
+  record DelegateAgent(
+      String parentId,
+      String agentId,
+      String role,
+      Map<String, Long> budgets,
+      List<String> permissions,
+      Integer maxDepth,
+      Long ttlSeconds,
+      String credentialId)
+      implements Command {}
+
+  /** A budget to allocate at bootstrap: a limit per period. */
+  record Allocation(long limit, Period period) {}
+}

@@ -1,0 +1,31 @@
+package dev.agentledger.ledger.domain;
+
+/**
+ * Why a command was refused: stable, machine-readable codes (their wire form is the lowercase
+ * name). The HTTP layer maps each to a status; the domain only says what went wrong.
+ */
+public enum RejectionCode {
+  INVALID_REQUEST,
+  INVALID_SCOPE,
+  INVALID_AGENT_ID,
+  UNKNOWN_AGENT,
+  AGENT_EXISTS,
+  NOT_PERMITTED,
+  DELEGATE_NOT_PERMITTED,
+  PERMISSION_ESCALATION,
+  ROLE_ESCALATION,
+  DEPTH_EXHAUSTED,
+  DEPTH_ESCALATION,
+  UNKNOWN_UNIT,
+  INSUFFICIENT_BUDGET,
+  CIRCUIT_OPEN,
+  AGENT_PROVISIONED,
+  AGENT_QUARANTINED,
+  AGENT_SUSPENDED,
+  AGENT_TERMINATED,
+  INTERNAL_ERROR;
+
+  public String wire() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

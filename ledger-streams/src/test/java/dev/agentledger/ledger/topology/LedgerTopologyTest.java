@@ -1,0 +1,152 @@
+package dev.agentledger.ledger.topology;
+
+import static dev.agentledger.ledger.domain.Fixtures.hire;
+import static dev.agentledger.ledger.domain.Fixtures.lead;
+import static dev.agentledger.ledger.domain.Fixtures.usd;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentledger.evidence.ChainVerifier;
+import dev.agentledger.evidence.EvidenceSigner;
+import dev.agentledger.evidence.PublicKeys;
+import dev.agentledger.evidence.SigningKey;
+import dev.agentledger.evidence.Verdict;
+import dev.agentledger.ledger.codec.CanonicalJson;
+import dev.agentledger.ledger.codec.DomainCodec;
+import dev.agentledger.ledger.domain.Actor;
+import dev.agentledger.ledger.domain.Agent;
+import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.domain.Decider;
+import dev.agentledger.ledger.domain.Event.CommandRejected;
+import dev.agentledger.ledger.domain.Money;
+import dev.agentledger.ledger.domain.Policy;
+import dev.agentledger.ledger.domain.RejectionCode;
+import dev.agentledger.schemas.AvroSerde;
+import dev.agentledger.schemas.SchemaCatalog;
+import dev.agentledger.schemas.avro.EvidenceEvent;
+import dev.agentledger.schemas.avro.LedgerCommand;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LedgerTopologyTest {
+  private static final String LEAD_SCOPES = "completions,memory.read,memory.write,delegate";
+  private final SigningKey key = SigningKey.generate();
+  private final SchemaCatalog catalog = SchemaCatalog.builtIn();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, LedgerCommand> commands;
+  private TestOutputTopic<String, EvidenceEvent> evidence;
+  private int commandCount;
+
+  @BeforeEach
+  void start() {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ledger-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    driver =
+        new TopologyTestDriver(
+            LedgerTopology.build(catalog, new Decider(Policy.DEFAULT), new EvidenceSigner(key)),
+            props,
+            Instant.parse("2026-03-01T10:00:00Z"));
+    commands =
+        driver.createInputTopic(
+            LedgerTopology.COMMANDS_TOPIC,
+            Serdes.String().serializer(),
+            AvroSerde.commands(catalog).serializer());
+    evidence =
+        driver.createOutputTopic(
+            LedgerTopology.EVIDENCE_TOPIC,
+            Serdes.String().deserializer(),
+            AvroSerde.evidence(catalog).deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  private void send(String tenant, Actor actor, Command command) {
+    commands.pipeInput(
+        tenant,
+        LedgerCommand.newBuilder()
+            .setCommandId("cmd-" + ++commandCount)
+            .setTenant(tenant)
+            .setActor(actor.wire())
+            .setIssuedAtMs(Instant.parse("2026-03-01T10:00:00Z"))
+            .setType(DomainCodec.typeOf(command))
+            .setBody(CanonicalJson.write(command))
+            .build());
+  }
+
+  private Agent agent(String tenant, String id) {
+    KeyValueStore<String, String> store = driver.getKeyValueStore(StoreNames.AGENTS);
+    return CanonicalJson.read(store.get(StoreNames.agentKey(tenant, id)), Agent.class);
+  }
+
+  @Test
+  void seed002FoldsIntoTheStoresAndEveryEventIsSignedAndChained() {
+    send("demo", Actor.operator("k1"), lead("lead", "5.00", List.of(LEAD_SCOPES.split(","))));
+    send("demo", Actor.agent("lead"), hire("lead", "researcher", "0.50", 300, null));
+    send("demo", Actor.agent("lead"), hire("lead", "coder", "1.00", 300, null));
+    send(
+        "demo",
+        Actor.agent("lead"),
+        hire("lead", "sneaky", "0.10", 300, List.of("completions", "cert.revoke")));
+
+    assertThat(agent("demo", "lead").budget(Money.USD).available()).isEqualTo(usd("3.50"));
+    List<EvidenceEvent> events = evidence.readValuesToList();
+    assertThat(events)
+        .extracting(EvidenceEvent::getType)
+        .containsExactly(
+            "AgentBootstrapped", "AgentDelegated", "AgentDelegated", "CommandRejected");
+    assertThat(events).extracting(EvidenceEvent::getSeq).containsExactly(1L, 2L, 3L, 4L);
+    CommandRejected refusal =
+        (CommandRejected) DomainCodec.event("CommandRejected", events.get(3).getPayload());
+    assertThat(refusal.code()).isEqualTo(RejectionCode.PERMISSION_ESCALATION);
+    assertThat(refusal.facts()).containsEntry("offending_scopes", List.of("cert.revoke"));
+
+    Verdict verdict = ChainVerifier.verify(events, PublicKeys.of(key.verifyingKey()));
+    assertThat(verdict.ok()).as(verdict.toString()).isTrue();
+  }
+
+  @Test
+  void tenantsHaveSeparateChainsAndSeparateAgents() {
+    send("acme", Actor.operator("k1"), lead("lead", "1.00", null));
+    send("beta", Actor.operator("k2"), lead("lead", "2.00", null));
+    send("beta", Actor.agent("lead"), hire("lead", "child", "0.50", 60, null));
+
+    List<EvidenceEvent> events = evidence.readValuesToList();
+    assertThat(events)
+        .extracting(e -> e.getTenant() + "#" + e.getSeq())
+        .containsExactly("acme#1", "beta#1", "beta#2");
+    assertThat(agent("acme", "lead").budget(Money.USD).available()).isEqualTo(usd("1.00"));
+    assertThat(agent("beta", "lead").budget(Money.USD).available()).isEqualTo(usd("1.50"));
+  }
+
+  @Test
+  void aCommandThatCannotBeReadIsRefusedWithEvidence() {
+    commands.pipeInput(
+        "demo",
+        LedgerCommand.newBuilder()
+            .setCommandId("bad-1")
+            .setTenant("demo")
+            .setActor("operator:k1")
+            .setIssuedAtMs(Instant.EPOCH)
+            .setType("DelegateAgent")
+            .setBody("{not json")
+            .build());
+    EvidenceEvent e = evidence.readValue();
+    assertThat(e.getType()).isEqualTo("CommandRejected");
+    assertThat(e.getCommandId()).isEqualTo("bad-1");
+    assertThat(e.getPayload()).contains("invalid_request");
+  }
+}
