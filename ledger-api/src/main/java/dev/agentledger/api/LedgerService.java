@@ -170,9 +170,7 @@ public final class LedgerService implements AutoCloseable {
             null)
         .join();
     Files.writeString(keyFile, issued.apiKey() + "\n");
-    LOG.info(
-        "created tenant '{}'; its operator key is in {}:%n  curl -H \"Authorization: Bearer $(cat {})\" ...",
-        issued.tenant(), keyFile, keyFile);
+    LOG.info("created tenant '{}'; its operator key is in {}", issued.tenant(), keyFile);
     return Optional.of(issued.apiKey());
   }
 
