@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Map;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
@@ -22,13 +21,11 @@ public final class SigningKey {
   public static final int SEED_LENGTH = 32;
 
   private final Ed25519PrivateKeyParameters privateKey;
-  private final Ed25519PublicKeyParameters publicKey;
   private final VerifyingKey verifyingKey;
 
   private SigningKey(Ed25519PrivateKeyParameters privateKey) {
     this.privateKey = privateKey;
-    this.publicKey = privateKey.generatePublicKey();
-    this.verifyingKey = VerifyingKey.of(publicKey);
+    this.verifyingKey = VerifyingKey.of(privateKey.generatePublicKey());
   }
 
   public static SigningKey generate() {
@@ -94,8 +91,8 @@ public final class SigningKey {
   /** Signs with pure Ed25519; returns the 64-byte signature. */
   public byte[] sign(byte[] message) {
     byte[] signature = new byte[VerifyingKey.SIGNATURE_LENGTH];
-    privateKey.sign(
-        Ed25519.Algorithm.Ed25519, publicKey, null, message, 0, message.length, signature, 0);
+    // BouncyCastle caches the public key inside privateKey, so it is not recomputed per call.
+    privateKey.sign(Ed25519.Algorithm.Ed25519, null, message, 0, message.length, signature, 0);
     return signature;
   }
 

@@ -72,6 +72,65 @@ public record Agent(
         children);
   }
 
+  public Agent withLifecycle(Lifecycle next) {
+    return new Agent(
+        id,
+        parentId,
+        role,
+        jobRole,
+        depth,
+        permissions,
+        budgets,
+        slices,
+        trust,
+        cleanVerdicts,
+        next,
+        createdAtMs,
+        expiresAtMs,
+        profile,
+        children);
+  }
+
+  public Agent withTrust(Trust next, int clean) {
+    return new Agent(
+        id,
+        parentId,
+        role,
+        jobRole,
+        depth,
+        permissions,
+        budgets,
+        slices,
+        next,
+        clean,
+        lifecycle,
+        createdAtMs,
+        expiresAtMs,
+        profile,
+        children);
+  }
+
+  public Agent withoutChild(String childId) {
+    List<String> next = new ArrayList<>(children);
+    next.remove(childId);
+    return new Agent(
+        id,
+        parentId,
+        role,
+        jobRole,
+        depth,
+        permissions,
+        budgets,
+        slices,
+        trust,
+        cleanVerdicts,
+        lifecycle,
+        createdAtMs,
+        expiresAtMs,
+        profile,
+        next);
+  }
+
   public Agent withChild(String childId) {
     List<String> next = new ArrayList<>(children);
     next.add(childId);

@@ -25,4 +25,29 @@ public record Budget(
   public Budget withDelegated(long delegated) {
     return new Budget(limit, period, periodStartMs, spent, reserved, delegated, breakerOpen);
   }
+
+  public Budget withSpent(long spent) {
+    return new Budget(limit, period, periodStartMs, spent, reserved, delegated, breakerOpen);
+  }
+
+  public Budget withReserved(long reserved) {
+    return new Budget(limit, period, periodStartMs, spent, reserved, delegated, breakerOpen);
+  }
+
+  /** The breaker trips whenever available goes below zero; only a roll or a new limit resets it. */
+  public Budget settled() {
+    return available() < 0 && !breakerOpen
+        ? new Budget(limit, period, periodStartMs, spent, reserved, delegated, true)
+        : this;
+  }
+
+  /** Whether the period containing {@code nowMs} is a later one than this budget counts in. */
+  public boolean rollDue(long nowMs) {
+    return period != Period.TOTAL && period.startOf(nowMs) > periodStartMs;
+  }
+
+  /** A new period: spend starts again and the breaker closes; slices and reservations stay. */
+  public Budget rolled(long newPeriodStartMs) {
+    return new Budget(limit, period, newPeriodStartMs, 0, reserved, delegated, false);
+  }
 }

@@ -48,6 +48,22 @@ public sealed interface Command {
       String credentialId)
       implements Command {}
 
+  /** Money already spent: always recorded; crossing the limit trips the agent's breaker. */
+  record RecordSpend(String agentId, String unit, long amount, String reference)
+      implements Command {}
+
+  /** An operator moves an agent along seed 003's lifecycle table. */
+  record TransitionLifecycle(String agentId, Lifecycle target, String reason) implements Command {}
+
+  /** A parent ends one of its own children (and the child's subtree), reclaiming the unspent. */
+  record TerminateSubAgent(String parentId, String childId) implements Command {}
+
+  /** An operator or an ancestor ends an agent and its whole subtree at once. */
+  record RevokeAgent(String agentId, String reason) implements Command {}
+
+  /** The sweeper ends an agent whose TTL has passed. */
+  record ExpireAgent(String agentId) implements Command {}
+
   /** A budget to allocate at bootstrap: a limit per period. */
   record Allocation(long limit, Period period) {}
 }

@@ -26,6 +26,40 @@ public sealed interface Event {
       String credentialId)
       implements Event {}
 
+  /** A budget entered a new period: spend counts from zero again and the breaker closes. */
+  record BudgetPeriodRolled(String agentId, String unit, long periodStartMs, long closedSpent)
+      implements Event {}
+
+  /** Money spent. {@code breakerTripped}: this spend took the agent below zero available. */
+  record SpendRecorded(
+      String agentId, String unit, long amount, String reference, boolean breakerTripped)
+      implements Event {}
+
+  /** An operator transition other than termination. */
+  record LifecycleChanged(String agentId, Lifecycle from, Lifecycle to, String reason)
+      implements Event {}
+
+  /**
+   * An agent ended. Its children ended before it (depth first); the parent gets back each slice and
+   * takes on what the child spent in the period, so the unspent part returns.
+   *
+   * @param causeAgentId the agent whose end (or revocation, expiry) started the cascade
+   */
+  record AgentTerminated(
+      String agentId,
+      String parentId,
+      EndReason reason,
+      String causeAgentId,
+      Map<String, Refund> refunds)
+      implements Event {}
+
+  /** What an ended child returns to its parent in one unit. */
+  record Refund(long slice, long spent) {
+    public long unspent() {
+      return slice - spent;
+    }
+  }
+
   /** A refused command. Refusals are security evidence, signed and chained like the rest. */
   record CommandRejected(
       String commandType, RejectionCode code, String detail, Map<String, Object> facts)

@@ -2,7 +2,13 @@ package dev.agentledger.ledger.domain;
 
 import dev.agentledger.ledger.domain.Event.AgentBootstrapped;
 import dev.agentledger.ledger.domain.Event.AgentDelegated;
+import dev.agentledger.ledger.domain.Event.AgentTerminated;
+import dev.agentledger.ledger.domain.Event.BudgetPeriodRolled;
+import dev.agentledger.ledger.domain.Event.LifecycleChanged;
 import dev.agentledger.ledger.domain.Event.OperatorKeyIssued;
+import dev.agentledger.ledger.domain.Event.Refund;
+import dev.agentledger.ledger.domain.Event.SpendRecorded;
+import java.util.Map;
 
 /** {@code evolve(state, event) → state}: the only place state changes, and only from events. */
 public final class Evolver {
@@ -16,7 +22,22 @@ public final class Evolver {
       return state.with(e.agent());
     }
     if (event instanceof AgentDelegated e) {
-      return state.with(carve(parentOf(state, e.parentId()), e)).with(e.agent());
+      return state.with(carve(agent(state, e.parentId()), e)).with(e.agent());
+    }
+    if (event instanceof BudgetPeriodRolled e) {
+      Agent a = agent(state, e.agentId());
+      return state.with(a.withBudget(e.unit(), a.budget(e.unit()).rolled(e.periodStartMs())));
+    }
+    if (event instanceof SpendRecorded e) {
+      Agent a = agent(state, e.agentId());
+      Budget b = a.budget(e.unit());
+      return state.with(a.withBudget(e.unit(), b.withSpent(b.spent() + e.amount()).settled()));
+    }
+    if (event instanceof LifecycleChanged e) {
+      return state.with(changeLifecycle(agent(state, e.agentId()), e));
+    }
+    if (event instanceof AgentTerminated e) {
+      return terminate(state, e);
     }
     return state; // credentials and refusals change no state
   }
@@ -30,9 +51,38 @@ public final class Evolver {
     return next.withChild(e.agent().id());
   }
 
-  private static Agent parentOf(LedgerState state, String parentId) {
+  /** Clearing a quarantine restores the agent on probation: trust back to WATCHED. */
+  private static Agent changeLifecycle(Agent agent, LifecycleChanged e) {
+    Agent next = agent.withLifecycle(e.to());
+    return e.from() == Lifecycle.QUARANTINED && e.to() == Lifecycle.ACTIVE
+        ? next.withTrust(Trust.WATCHED, 0)
+        : next;
+  }
+
+  /** The agent ends (its open reservations with it); its parent takes back slice and spend. */
+  private static LedgerState terminate(LedgerState state, AgentTerminated e) {
+    Agent ended = agent(state, e.agentId()).withLifecycle(Lifecycle.TERMINATED);
+    for (var unit : ended.budgets().keySet()) {
+      ended = ended.withBudget(unit, ended.budget(unit).withReserved(0));
+    }
+    state = state.with(ended);
+    if (e.parentId() == null) {
+      return state;
+    }
+    Agent parent = agent(state, e.parentId()).withoutChild(e.agentId());
+    for (Map.Entry<String, Refund> r : e.refunds().entrySet()) {
+      Budget b = parent.budget(r.getKey());
+      Budget refunded =
+          b.withDelegated(b.delegated() - r.getValue().slice())
+              .withSpent(b.spent() + r.getValue().spent());
+      parent = parent.withBudget(r.getKey(), refunded.settled());
+    }
+    return state.with(parent);
+  }
+
+  private static Agent agent(LedgerState state, String agentId) {
     return state
-        .agent(parentId)
-        .orElseThrow(() -> new IllegalStateException("event names unknown parent " + parentId));
+        .agent(agentId)
+        .orElseThrow(() -> new IllegalStateException("event names unknown agent " + agentId));
   }
 }

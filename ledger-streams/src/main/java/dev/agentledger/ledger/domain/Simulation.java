@@ -1,0 +1,63 @@
+package dev.agentledger.ledger.domain;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A decision's private scratch state: reads fall through to the real state, changes stay here.
+ * Multi-step decisions (period rolls, depth-first cascades) fold each event they emit so the next
+ * step sees its effect, exactly as {@link Evolver} will later. It never escapes a decision, so its
+ * mutability is invisible to callers.
+ */
+final class Simulation implements LedgerState {
+  private final LedgerState base;
+  private final Map<String, Agent> changed = new HashMap<>();
+  private final List<Event> events = new ArrayList<>();
+  private Tenant tenant;
+
+  Simulation(LedgerState base) {
+    this.base = base;
+  }
+
+  /** Records an event and folds it into the scratch state. */
+  Simulation emit(Event event) {
+    events.add(event);
+    Evolver.evolve(this, event);
+    return this;
+  }
+
+  List<Event> events() {
+    return List.copyOf(events);
+  }
+
+  Agent require(String agentId) {
+    return agent(agentId)
+        .orElseThrow(() -> new IllegalStateException("no agent " + agentId + " in simulation"));
+  }
+
+  @Override
+  public Tenant tenant() {
+    return tenant != null ? tenant : base.tenant();
+  }
+
+  @Override
+  public Optional<Agent> agent(String agentId) {
+    Agent a = changed.get(agentId);
+    return a != null ? Optional.of(a) : base.agent(agentId);
+  }
+
+  @Override
+  public LedgerState with(Tenant next) {
+    tenant = next;
+    return this;
+  }
+
+  @Override
+  public LedgerState with(Agent agent) {
+    changed.put(agent.id(), agent);
+    return this;
+  }
+}
