@@ -33,10 +33,14 @@ final class Internals {
     Properties streams = call(service, "streamsProps");
     Properties busProducer = callStatic(CommandBus.class, "producerProps", "localhost:0");
     Properties busConsumer = callStatic(CommandBus.class, "consumerProps", "localhost:0");
-    out.put("streams." + StreamsConfig.PROCESSING_GUARANTEE_CONFIG, streams(streams, "processing.guarantee"));
-    out.put("streams.commit.interval.ms", streams(streams, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+    out.put(
+        "streams." + StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+        streams(streams, "processing.guarantee"));
+    out.put(
+        "streams.commit.interval.ms", streams(streams, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
     out.put("streams.poll.ms", streams(streams, StreamsConfig.POLL_MS_CONFIG));
-    out.put("streams.num.stream.threads", streams(streams, StreamsConfig.NUM_STREAM_THREADS_CONFIG));
+    out.put(
+        "streams.num.stream.threads", streams(streams, StreamsConfig.NUM_STREAM_THREADS_CONFIG));
     out.put(
         "streams.statestore.cache.max.bytes",
         streams(streams, StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG));

@@ -104,11 +104,16 @@ final class StageTrace implements AutoCloseable {
       BiConsumer<V, Long> onRecord) {
     Map<String, Object> props =
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-    KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values);
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            isolation,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+            10);
+    KafkaConsumer<String, V> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), values);
     consumers.add(consumer);
     Thread t =
         new Thread(
@@ -138,8 +143,8 @@ final class StageTrace implements AutoCloseable {
   }
 
   /**
-   * Per-stage percentiles for the traced requests; {@code sent} maps child id to {scheduled, answered}
-   * nanos.
+   * Per-stage percentiles for the traced requests; {@code sent} maps child id to {scheduled,
+   * answered} nanos.
    */
   Map<String, Latencies> stages(Map<String, long[]> sent) {
     List<Long> http = new ArrayList<>();

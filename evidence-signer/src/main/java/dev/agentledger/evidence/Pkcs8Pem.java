@@ -55,7 +55,7 @@ final class Pkcs8Pem {
             "not an Ed25519 key: " + info.getPrivateKeyAlgorithm().getAlgorithm());
       }
       seed = ASN1OctetString.getInstance(info.parsePrivateKey()).getOctets();
-    } catch (IllegalArgumentException | ClassCastException e) {
+    } catch (RuntimeException e) { // BouncyCastle's ASN.1 parser signals bad input unchecked
       throw new IOException("malformed PKCS#8 private key", e);
     }
     if (seed.length != 32) {

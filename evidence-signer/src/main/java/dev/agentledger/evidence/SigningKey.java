@@ -46,8 +46,8 @@ public final class SigningKey {
   }
 
   public static SigningKey load(Path pemFile) throws IOException {
-    return fromPem(
-        Files.readString(pemFile, StandardCharsets.ISO_8859_1)); // never throws on stray bytes
+    // Latin-1 decodes any byte, so stray non-ASCII text around the PEM block cannot break loading.
+    return fromPem(Files.readString(pemFile, StandardCharsets.ISO_8859_1));
   }
 
   /**

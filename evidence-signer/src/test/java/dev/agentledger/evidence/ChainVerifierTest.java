@@ -1,6 +1,7 @@
 package dev.agentledger.evidence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.agentledger.evidence.ChainWriter.Spec;
 import dev.agentledger.schemas.avro.EvidenceEvent;
@@ -90,6 +91,22 @@ class ChainVerifierTest {
   }
 
   @Test
+  void forgedEventDoesNotMoveTheChainSoTheGenuineOneStillFits() {
+    List<EvidenceEvent> run = ChainWriter.write(SPECS, KEY);
+    SigningKey attacker = SigningKey.generate();
+    EvidenceEvent forged =
+        new EvidenceSigner(attacker).sign(SigningInput.unsigned(run.get(2))); // t1 seq 2
+    List<EvidenceEvent> withForgery = new ArrayList<>(run);
+    withForgery.add(2, forged);
+
+    List<Failure> failures = feed(new ChainVerifier(TRUSTED), withForgery);
+
+    assertThat(failures)
+        .extracting(Failure::code, Failure::seq, Failure::position)
+        .containsExactly(tuple(FailureCode.UNKNOWN_KEY, 2L, 2L));
+  }
+
+  @Test
   void reorderReportsTheGapThenTheLateEvent() {
     List<EvidenceEvent> run = new ArrayList<>(ChainWriter.write(SPECS, KEY));
     run.add(run.remove(3)); // t1 seq 3 now arrives after t1 seq 4
@@ -99,8 +116,7 @@ class ChainVerifierTest {
     assertThat(failures)
         .extracting(Failure::code, Failure::seq)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(FailureCode.SEQUENCE_GAP, 4L),
-            org.assertj.core.groups.Tuple.tuple(FailureCode.OUT_OF_ORDER_OR_DUPLICATE, 3L));
+            tuple(FailureCode.SEQUENCE_GAP, 4L), tuple(FailureCode.OUT_OF_ORDER_OR_DUPLICATE, 3L));
   }
 
   @Test

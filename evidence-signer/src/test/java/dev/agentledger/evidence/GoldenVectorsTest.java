@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,7 @@ class GoldenVectorsTest {
   void validRunVerifiesWithOnlyThePublishedJwks() throws IOException {
     Verdict verdict = ChainVerifier.verify(events("valid.jsonl"), publishedKeys());
 
-    assertThat(verdict).isEqualTo(new Verdict(true, 6, 2, 0, java.util.Optional.empty()));
+    assertThat(verdict).isEqualTo(new Verdict(true, 6, 2, 0, Optional.empty()));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -187,6 +187,18 @@ class SigningKeyTest {
   }
 
   @Test
+  void invalidAndSmallOrderPublicKeysAreRefused() {
+    String smallOrder = "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa";
+    String identity = "01" + "00".repeat(31);
+
+    for (String raw : new String[] {smallOrder, identity, "ff".repeat(32)}) {
+      assertThatThrownBy(() -> VerifyingKey.fromRaw(Bytes.HEX.parseHex(raw)))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(() -> VerifyingKey.fromRaw(new byte[31])).hasMessageContaining("32 bytes");
+  }
+
+  @Test
   void jwksRoundTripIndexesByDerivedKeyId() {
     VerifyingKey a = SigningKey.generate().verifyingKey();
     VerifyingKey b = SigningKey.generate().verifyingKey();

@@ -108,7 +108,11 @@ public final class LedgerService implements AutoCloseable {
   private void startStreams(SchemaCatalog catalog, SigningKey key) {
     streams =
         new KafkaStreams(
-            LedgerTopology.build(catalog, new Decider(config.policy()), new EvidenceSigner(key)),
+            LedgerTopology.build(
+                catalog,
+                new Decider(config.policy()),
+                new EvidenceSigner(key),
+                LedgerTopology.Settings.DEFAULT),
             streamsProps());
     streams.start();
     started.push(

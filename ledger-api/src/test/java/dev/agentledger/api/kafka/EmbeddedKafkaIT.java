@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -31,10 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedKafkaIT {
-
-  static {
-    KafkaTestLogging.quietBroker();
-  }
 
   private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -114,7 +109,7 @@ class EmbeddedKafkaIT {
   }
 
   @Test
-  void usesExplicitPortsAndRejectsBusyOnes() throws IOException {
+  void usesExplicitPortsAndRejectsBusyOnes() throws Exception {
     int brokerPort;
     int controllerPort;
     try (ServerSocket a = new ServerSocket(0, 50, null);

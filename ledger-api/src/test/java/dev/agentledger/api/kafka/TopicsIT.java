@@ -24,10 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TopicsIT {
 
-  static {
-    KafkaTestLogging.quietBroker();
-  }
-
   @TempDir static Path dataDir;
   static EmbeddedKafka kafka;
   static Admin admin;

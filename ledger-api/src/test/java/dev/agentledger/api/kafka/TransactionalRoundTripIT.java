@@ -9,10 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TransactionalRoundTripIT {
 
-  static {
-    KafkaTestLogging.quietBroker();
-  }
-
   @TempDir Path dataDir;
 
   @Test

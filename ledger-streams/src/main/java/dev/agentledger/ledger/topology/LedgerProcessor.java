@@ -6,6 +6,7 @@ import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.codec.DomainCodec;
 import dev.agentledger.ledger.domain.Actor;
 import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.domain.Command.ExpireAgent;
 import dev.agentledger.ledger.domain.CommandContext;
 import dev.agentledger.ledger.domain.Decider;
 import dev.agentledger.ledger.domain.Decision;
@@ -18,9 +19,15 @@ import dev.agentledger.ledger.domain.RejectionCode;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import dev.agentledger.schemas.avro.LedgerCommand;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -31,21 +38,27 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides each command against its tenant's state, folds the events into the stores, signs and
  * chains them, and forwards them to the evidence sink — all inside the task's exactly-once
- * transaction, so state, chain head and evidence advance together or not at all.
+ * transaction, so state, chain head and evidence advance together or not at all. A wall-clock
+ * punctuator ends expired agents the same way, as commands of the system's own.
  */
 final class LedgerProcessor implements Processor<String, LedgerCommand, String, EvidenceEvent> {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerProcessor.class);
+  private static final String SWEEPER = Actor.system("sweeper").wire();
 
   private final Decider decider;
   private final EvidenceSigner signer;
+  private final LedgerTopology.Settings settings;
   private ProcessorContext<String, EvidenceEvent> context;
   private KeyValueStore<String, String> agents;
   private KeyValueStore<String, String> tenants;
   private KeyValueStore<String, byte[]> heads;
+  private ExpiryIndex expiries;
+  private IdempotencyLog idempotency;
 
-  LedgerProcessor(Decider decider, EvidenceSigner signer) {
+  LedgerProcessor(Decider decider, EvidenceSigner signer, LedgerTopology.Settings settings) {
     this.decider = decider;
     this.signer = signer;
+    this.settings = settings;
   }
 
   @Override
@@ -54,75 +67,141 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
     this.agents = context.getStateStore(StoreNames.AGENTS);
     this.tenants = context.getStateStore(StoreNames.TENANTS);
     this.heads = context.getStateStore(StoreNames.HEADS);
+    this.expiries = new ExpiryIndex(context.getStateStore(StoreNames.EXPIRIES));
+    this.idempotency = new IdempotencyLog(context.getStateStore(StoreNames.IDEMPOTENCY));
+    context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    context.schedule(
+        Duration.ofMinutes(10),
+        PunctuationType.WALL_CLOCK_TIME,
+        now -> idempotency.prune(now, settings.idempotencyRetention().toMillis()));
   }
 
   @Override
   public void process(Record<String, LedgerCommand> record) {
-    LedgerCommand command = record.value();
-    if (command == null) {
+    LedgerCommand c = record.value();
+    if (c == null) {
       return;
     }
-    String tenant = command.getTenant();
-    TenantHead head = head(tenant);
-    long now = Math.max(context.currentSystemTimeMs(), head.lastTimeMs());
-    LedgerState state = new StoreState(tenant, agents, tenants);
-    List<Event> events = decide(state, command, now);
-    for (Event event : events) {
-      state = Evolver.evolve(state, event);
+    String key = c.getIdempotencyKey();
+    if (key == null) {
+      handle(c);
+      return;
     }
-    append(command, events, head, now);
+    Optional<IdempotencyLog.Entry> prior = idempotency.find(c.getTenant(), c.getActor(), key);
+    if (prior.isPresent() && Objects.equals(prior.get().fingerprint(), c.getRequestFingerprint())) {
+      return; // a replay: its outcome is already on the topic and in the log
+    }
+    if (prior.isPresent()) {
+      refuse(
+          c, Rejection.of(RejectionCode.IDEMPOTENCY_KEY_MISMATCH, "key used for another request"));
+      return;
+    }
+    List<EvidenceEvent> written = handle(c);
+    idempotency.remember(
+        c.getTenant(),
+        c.getActor(),
+        key,
+        c.getRequestFingerprint(),
+        c.getCommandId(),
+        written.get(0).getTimeMs().toEpochMilli(),
+        written);
   }
 
-  private List<Event> decide(LedgerState state, LedgerCommand command, long now) {
-    try {
-      Command decoded = DomainCodec.command(command.getType(), command.getBody());
-      Actor actor = Actor.parse(command.getActor());
+  private List<EvidenceEvent> handle(LedgerCommand c) {
+    long now = now(c.getTenant());
+    Decision decision = decide(c, now, () -> DomainCodec.command(c.getType(), c.getBody()));
+    return record(
+        c.getTenant(), c.getCommandId(), c.getActor(), events(c.getType(), decision), now);
+  }
+
+  private void refuse(LedgerCommand c, Rejection r) {
+    record(
+        c.getTenant(),
+        c.getCommandId(),
+        c.getActor(),
+        List.of(rejected(c.getType(), r)),
+        now(c.getTenant()));
+  }
+
+  /** Ends every agent whose TTL has passed, with its subtree and refunds. */
+  private void sweep(long wallClockMs) {
+    for (ExpiryIndex.Due due : expiries.dueAt(wallClockMs)) {
+      long now = now(due.tenant());
+      String commandId = "expire:" + due.tenant() + ":" + due.agentId() + ":" + now;
       CommandContext ctx =
-          new CommandContext(command.getCommandId(), command.getTenant(), actor, now);
-      Decision decision = decider.decide(state, ctx, decoded);
-      if (decision instanceof Decision.Accepted accepted) {
-        return accepted.events();
+          new CommandContext(commandId, due.tenant(), Actor.system("sweeper"), now);
+      Decision d = decider.decide(state(due.tenant()), ctx, new ExpireAgent(due.agentId()));
+      if (d instanceof Decision.Accepted accepted) {
+        record(due.tenant(), commandId, SWEEPER, accepted.events(), now);
       }
-      return List.of(rejected(command, ((Decision.Rejected) decision).rejection()));
+    }
+  }
+
+  private Decision decide(LedgerCommand c, long now, Supplier<Command> command) {
+    try {
+      CommandContext ctx =
+          new CommandContext(c.getCommandId(), c.getTenant(), Actor.parse(c.getActor()), now);
+      return decider.decide(state(c.getTenant()), ctx, command.get());
     } catch (IllegalArgumentException e) {
-      return List.of(
-          rejected(command, Rejection.of(RejectionCode.INVALID_REQUEST, e.getMessage())));
+      return new Decision.Rejected(Rejection.of(RejectionCode.INVALID_REQUEST, e.getMessage()));
     } catch (RuntimeException e) {
       // A bug must not wedge the tenant's partition: refuse (fail closed) and leave evidence.
-      LOG.error("deciding {} {} failed", command.getType(), command.getCommandId(), e);
-      return List.of(
-          rejected(command, Rejection.of(RejectionCode.INTERNAL_ERROR, "the ledger failed")));
+      LOG.error("deciding {} {} failed", c.getType(), c.getCommandId(), e);
+      return new Decision.Rejected(Rejection.of(RejectionCode.INTERNAL_ERROR, "the ledger failed"));
     }
   }
 
-  private static CommandRejected rejected(LedgerCommand command, Rejection r) {
-    return new CommandRejected(command.getType(), r.code(), r.detail(), Map.copyOf(r.facts()));
+  private static List<Event> events(String commandType, Decision decision) {
+    if (decision instanceof Decision.Accepted accepted) {
+      return accepted.events();
+    }
+    return List.of(rejected(commandType, ((Decision.Rejected) decision).rejection()));
   }
 
-  private void append(LedgerCommand command, List<Event> events, TenantHead head, long now) {
-    String tenant = command.getTenant();
-    TenantHead current = head;
+  private static CommandRejected rejected(String commandType, Rejection r) {
+    return new CommandRejected(commandType, r.code(), r.detail(), Map.copyOf(r.facts()));
+  }
+
+  /** Folds, indexes, signs, chains and forwards the events of one command. */
+  private List<EvidenceEvent> record(
+      String tenant, String commandId, String actor, List<Event> events, long now) {
+    LedgerState state = state(tenant);
+    TenantHead head = head(tenant);
+    List<EvidenceEvent> written = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
       Event event = events.get(i);
-      long seq = current.chain().seq() + 1;
-      UnsignedEvent unsigned =
-          new UnsignedEvent(
-              tenant,
-              seq,
-              eventId(tenant, seq),
-              command.getCommandId(),
-              i,
-              events.size(),
-              command.getActor(),
-              now,
-              DomainCodec.typeOf(event),
-              CanonicalJson.write(event),
-              current.chain().hash());
-      EvidenceEvent signed = signer.sign(unsigned);
-      current = new TenantHead(current.chain().next(signed), now);
+      state = Evolver.evolve(state, event);
+      expiries.observe(tenant, state, event);
+      long seq = head.chain().seq() + 1;
+      EvidenceEvent signed =
+          signer.sign(
+              new UnsignedEvent(
+                  tenant,
+                  seq,
+                  eventId(tenant, seq),
+                  commandId,
+                  i,
+                  events.size(),
+                  actor,
+                  now,
+                  DomainCodec.typeOf(event),
+                  CanonicalJson.write(event),
+                  head.chain().hash()));
+      head = new TenantHead(head.chain().next(signed), now);
       context.forward(new Record<>(tenant, signed, now));
+      written.add(signed);
     }
-    heads.put(tenant, current.toBytes());
+    heads.put(tenant, head.toBytes());
+    return written;
+  }
+
+  private LedgerState state(String tenant) {
+    return new StoreState(tenant, agents, tenants);
+  }
+
+  /** The ledger's clock for a tenant: wall time, but never before the tenant's last event. */
+  private long now(String tenant) {
+    return Math.max(context.currentSystemTimeMs(), head(tenant).lastTimeMs());
   }
 
   private TenantHead head(String tenant) {

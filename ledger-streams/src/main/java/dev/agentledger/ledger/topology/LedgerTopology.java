@@ -4,6 +4,8 @@ import dev.agentledger.evidence.EvidenceSigner;
 import dev.agentledger.ledger.domain.Decider;
 import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -13,28 +15,32 @@ public final class LedgerTopology {
   public static final String COMMANDS_TOPIC = "ledger.commands";
   public static final String EVIDENCE_TOPIC = "ledger.evidence";
 
+  /**
+   * @param sweepInterval how often expired agents are ended (the SPEC asks for seconds)
+   * @param idempotencyRetention how long an idempotency key stays bound to its outcome
+   */
+  public record Settings(Duration sweepInterval, Duration idempotencyRetention) {
+    public static final Settings DEFAULT =
+        new Settings(Duration.ofMillis(500), Duration.ofHours(25));
+  }
+
   private LedgerTopology() {}
 
-  public static Topology build(SchemaCatalog catalog, Decider decider, EvidenceSigner signer) {
+  public static Topology build(
+      SchemaCatalog catalog, Decider decider, EvidenceSigner signer, Settings settings) {
     Topology topology = new Topology();
     topology.addSource(
         "commands",
         Serdes.String().deserializer(),
         AvroSerde.commands(catalog).deserializer(),
         COMMANDS_TOPIC);
-    topology.addProcessor("ledger", () -> new LedgerProcessor(decider, signer), "commands");
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(StoreNames.AGENTS), Serdes.String(), Serdes.String()),
-        "ledger");
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(StoreNames.TENANTS), Serdes.String(), Serdes.String()),
-        "ledger");
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(StoreNames.HEADS), Serdes.String(), Serdes.ByteArray()),
-        "ledger");
+    topology.addProcessor(
+        "ledger", () -> new LedgerProcessor(decider, signer, settings), "commands");
+    store(topology, StoreNames.AGENTS, Serdes.String());
+    store(topology, StoreNames.TENANTS, Serdes.String());
+    store(topology, StoreNames.HEADS, Serdes.ByteArray());
+    store(topology, StoreNames.EXPIRIES, Serdes.String());
+    store(topology, StoreNames.IDEMPOTENCY, Serdes.String());
     topology.addSink(
         "evidence",
         EVIDENCE_TOPIC,
@@ -42,5 +48,11 @@ public final class LedgerTopology {
         AvroSerde.evidence(catalog).serializer(),
         "ledger");
     return topology;
+  }
+
+  private static <V> void store(Topology topology, String name, Serde<V> values) {
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values),
+        "ledger");
   }
 }

@@ -11,6 +11,12 @@ public final class StoreNames {
   /** key tenant → chain head and the tenant's clock (see {@link TenantHead}). */
   public static final String HEADS = "heads";
 
+  /** live agents by expiry (see {@link ExpiryIndex}). */
+  public static final String EXPIRIES = "expiries";
+
+  /** key {@link IdempotencyLog#key} → the outcome bound to an idempotency key. */
+  public static final String IDEMPOTENCY = "idempotency";
+
   private StoreNames() {}
 
   public static String agentKey(String tenant, String agentId) {

@@ -54,7 +54,11 @@ class LedgerTopologyTest {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     driver =
         new TopologyTestDriver(
-            LedgerTopology.build(catalog, new Decider(Policy.DEFAULT), new EvidenceSigner(key)),
+            LedgerTopology.build(
+                catalog,
+                new Decider(Policy.DEFAULT),
+                new EvidenceSigner(key),
+                LedgerTopology.Settings.DEFAULT),
             props,
             Instant.parse("2026-03-01T10:00:00Z"));
     commands =
@@ -75,6 +79,10 @@ class LedgerTopologyTest {
   }
 
   private void send(String tenant, Actor actor, Command command) {
+    send(tenant, actor, command, null, null);
+  }
+
+  private void send(String tenant, Actor actor, Command command, String key, String fingerprint) {
     commands.pipeInput(
         tenant,
         LedgerCommand.newBuilder()
@@ -84,6 +92,8 @@ class LedgerTopologyTest {
             .setIssuedAtMs(Instant.parse("2026-03-01T10:00:00Z"))
             .setType(DomainCodec.typeOf(command))
             .setBody(CanonicalJson.write(command))
+            .setIdempotencyKey(key)
+            .setRequestFingerprint(fingerprint)
             .build());
   }
 
@@ -148,5 +158,41 @@ class LedgerTopologyTest {
     assertThat(e.getType()).isEqualTo("CommandRejected");
     assertThat(e.getCommandId()).isEqualTo("bad-1");
     assertThat(e.getPayload()).contains("invalid_request");
+  }
+
+  @Test
+  void theSweeperEndsExpiredAgentsWithRefundsWithoutAnyRequest() {
+    send("demo", Actor.operator("k1"), lead("lead", "5.00", List.of(LEAD_SCOPES.split(","))));
+    send("demo", Actor.agent("lead"), hire("lead", "short-lived", "1.00", 2, null));
+    evidence.readValuesToList();
+
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(1_500));
+    assertThat(evidence.isEmpty()).as("not yet expired").isTrue();
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(1_000));
+
+    EvidenceEvent ended = evidence.readValue();
+    assertThat(ended.getType()).isEqualTo("AgentTerminated");
+    assertThat(ended.getActor()).isEqualTo("system:sweeper");
+    assertThat(ended.getPayload()).contains("\"reason\":\"expired\"");
+    assertThat(agent("demo", "lead").budget(Money.USD).available()).isEqualTo(usd("5.00"));
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(5));
+    assertThat(evidence.isEmpty()).as("an ended agent is swept once").isTrue();
+  }
+
+  @Test
+  void aReplayedIdempotencyKeyWritesNothingAndAnotherRequestUnderItIsRefused() {
+    send("demo", Actor.operator("k1"), lead("lead", "5.00", List.of(LEAD_SCOPES.split(","))));
+    Command hire = hire("lead", "once", "1.00", 60, null);
+    send("demo", Actor.agent("lead"), hire, "key-1", "fp-1");
+    send("demo", Actor.agent("lead"), hire, "key-1", "fp-1");
+    assertThat(evidence.readValuesToList())
+        .extracting(EvidenceEvent::getType)
+        .containsExactly("AgentBootstrapped", "AgentDelegated");
+    assertThat(agent("demo", "lead").budget(Money.USD).available()).isEqualTo(usd("4.00"));
+
+    send("demo", Actor.agent("lead"), hire("lead", "twice", "1.00", 60, null), "key-1", "fp-2");
+    EvidenceEvent refused = evidence.readValue();
+    assertThat(refused.getType()).isEqualTo("CommandRejected");
+    assertThat(refused.getPayload()).contains("idempotency_key_mismatch");
   }
 }

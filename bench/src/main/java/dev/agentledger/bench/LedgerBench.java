@@ -1,0 +1,589 @@
+package dev.agentledger.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentledger.api.LedgerConfig;
+import dev.agentledger.api.LedgerService;
+import dev.agentledger.api.kafka.TransactionalRoundTrip;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * End-to-end latency benchmark of agent-ledger on its embedded KRaft broker, in one run, in a fresh
+ * temp data dir:
+ *
+ * <ol>
+ *   <li>cold start to ready (empty data dir) and restart to ready (same data dir), and a second
+ *       restart after the load (state with thousands of agents);
+ *   <li>Kafka's own transactional produce → read_committed consume round trip on the same broker
+ *       ({@link TransactionalRoundTrip}): the floor;
+ *   <li>{@code POST /v1/agent/delegate} latency (HTTP → evidence → answer) at fixed open-loop
+ *       rates, spread over several leads and with one lead that ends up with thousands of children;
+ *   <li>each latency as a multiple of the floor, and a per-stage breakdown of where the time goes.
+ * </ol>
+ *
+ * <p>Run: {@code ./mvnw -q -Pbench -pl bench -am package -DskipTests && java -jar
+ * bench/target/bench.jar [--seconds=20] [--rates=100,200] [--leads=16] [--warmup-seconds=10]
+ * [--round-trips=500] [--serial=200] [--trace-seconds=10] [--one-lead=true] [--keep-data=false]}.
+ * The service's own environment variables apply (e.g. LEDGER_COMMIT_INTERVAL_MS, LEDGER_POLL_MS),
+ * except those naming a cluster, data dir or port: the bench always uses the embedded broker.
+ */
+public final class LedgerBench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration DRAIN = Duration.ofSeconds(40);
+  private static final PrintStream OUT = System.out;
+
+  private final Map<String, String> options;
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private LedgerService service;
+  private String operatorKey;
+
+  private LedgerBench(Map<String, String> options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = parse(args);
+    quietLogs(options.getOrDefault("log", "warn"));
+    new LedgerBench(options).run();
+    System.exit(0); // the HTTP client's and Kafka's non-daemon threads must not keep us alive
+  }
+
+  private int intOpt(String name, int dflt) {
+    return Integer.parseInt(options.getOrDefault(name, Integer.toString(dflt)));
+  }
+
+  private void run() throws Exception {
+    int seconds = intOpt("seconds", 20);
+    List<Integer> rates =
+        Stream.of(options.getOrDefault("rates", "100,200").split(","))
+            .map(String::trim)
+            .map(Integer::parseInt)
+            .toList();
+    int leads = intOpt("leads", 16);
+    int warmupSeconds = intOpt("warmup-seconds", 10);
+    int roundTrips = intOpt("round-trips", 500);
+    int serial = intOpt("serial", 200);
+    int traceSeconds = intOpt("trace-seconds", 10);
+    boolean oneLead = Boolean.parseBoolean(options.getOrDefault("one-lead", "true"));
+    boolean keep = Boolean.parseBoolean(options.getOrDefault("keep-data", "false"));
+
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("bench", "agent-ledger delegate latency");
+    report.put("at", Instant.now().toString());
+    report.put("machine", machine());
+    Path dir = Files.createTempDirectory("ledger-bench-");
+    LedgerConfig config = config(dir);
+    progress("data dir " + dir);
+    try {
+      // 1. start
+      Map<String, Object> start = new LinkedHashMap<>();
+      long t0 = System.nanoTime();
+      service = LedgerService.start(config);
+      start.put("cold_start_ms", ms(System.nanoTime() - t0));
+      start.put("cold_ready_check", readyz());
+      t0 = System.nanoTime();
+      service.close();
+      start.put("close_ms", ms(System.nanoTime() - t0));
+      t0 = System.nanoTime();
+      service = LedgerService.start(config);
+      start.put("restart_ms", ms(System.nanoTime() - t0));
+      start.put("restart_ready_check", readyz());
+      operatorKey = service.demoOperatorKey().orElseThrow();
+      progress(
+          "cold start "
+              + start.get("cold_start_ms")
+              + " ms, restart "
+              + start.get("restart_ms")
+              + " ms");
+      report.put("settings", settings(config));
+
+      // 2. the floor
+      progress("kafka transactional round trips: " + roundTrips);
+      Latencies floor =
+          Latencies.of(
+              TransactionalRoundTrip.measure(
+                  service.bootstrapServers(), "bench.tx-roundtrip", roundTrips));
+      report.put("kafka_tx_round_trip_ms", floor);
+
+      // 3. delegate latency
+      List<String> warmLeads = bootstrapLeads("warm", 4);
+      List<String> spreadLeads = bootstrapLeads("spread", leads);
+      String soleLead = bootstrapLeads("sole", 1).get(0);
+      List<Map<String, Object>> runs = new ArrayList<>();
+
+      progress("warm-up: " + warmupSeconds + " s at " + rates.get(0) + "/s");
+      openLoop("warm-up", "w", warmLeads, rates.get(0), warmupSeconds, null);
+      if (serial > 0) {
+        progress("serial: " + serial + " requests, one at a time");
+        runs.add(serialRun(spreadLeads, serial, floor));
+      }
+      for (int rate : rates) {
+        progress("spread over " + leads + " leads at " + rate + "/s for " + seconds + " s");
+        runs.add(
+            summarize(
+                openLoop(
+                    "spread " + leads + " leads", "s" + rate, spreadLeads, rate, seconds, null),
+                floor));
+      }
+      if (traceSeconds > 0) {
+        progress("stage trace at " + rates.get(0) + "/s for " + traceSeconds + " s");
+        report.put("stages_ms", trace(spreadLeads, rates.get(0), traceSeconds));
+      }
+      if (oneLead) {
+        int children = 0;
+        for (int rate : rates) {
+          progress(
+              "one lead at " + rate + "/s for " + seconds + " s (has " + children + " children)");
+          Run run = openLoop("one lead", "o" + rate, List.of(soleLead), rate, seconds, null);
+          OpenLoop.Result r = run.result();
+          Map<String, Object> row = summarize(run, floor);
+          row.put("children_before", children);
+          children += r.ok();
+          row.put("children_after", children);
+          runs.add(row);
+        }
+      }
+      report.put("runs", runs);
+
+      // 1b. restart with the state the load left behind
+      long t1 = System.nanoTime();
+      service.close();
+      start.put("loaded_close_ms", ms(System.nanoTime() - t1));
+      t1 = System.nanoTime();
+      service = LedgerService.start(config);
+      start.put("loaded_restart_ms", ms(System.nanoTime() - t1));
+      start.put("loaded_restart_ready_check", readyz());
+      report.put("start", start);
+      print(report);
+    } finally {
+      if (service != null) {
+        service.close();
+      }
+      if (!keep) {
+        delete(dir);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  private static LedgerConfig config(Path dir) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.remove("LEDGER_BOOTSTRAP_SERVERS");
+    env.remove("LEDGER_DATA_DIR");
+    env.remove("LEDGER_SIGNING_KEY");
+    env.remove("LEDGER_BROKER_PORT");
+    env.remove("LEDGER_CONTROLLER_PORT");
+    env.putIfAbsent("LEDGER_HTTP_HOST", "127.0.0.1");
+    return LedgerConfig.fromEnv(env).withPlace(dir, freePort());
+  }
+
+  private List<String> bootstrapLeads(String prefix, int n) throws Exception {
+    List<String> jwts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String body =
+          "{\"agent_id\":\"lead-"
+              + prefix
+              + "-"
+              + i
+              + "\",\"budget_daily_usd\":1000000,"
+              + "\"permissions\":[\"completions\",\"memory.read\",\"delegate\"]}";
+      HttpResponse<String> res =
+          http.send(
+              post("/v1/agent/bootstrap", operatorKey, body), HttpResponse.BodyHandlers.ofString());
+      if (res.statusCode() / 100 != 2) {
+        throw new IllegalStateException("bootstrap failed: " + res.statusCode() + " " + res.body());
+      }
+      jwts.add(JSON.readTree(res.body()).path("jwt").asText());
+    }
+    return jwts;
+  }
+
+  private HttpRequest delegate(String jwt, String childId) {
+    return post(
+        "/v1/agent/delegate",
+        jwt,
+        "{\"agent_id\":\"" + childId + "\",\"budget_usd\":0.01,\"ttl_seconds\":3600}");
+  }
+
+  private HttpRequest post(String path, String bearer, String json) {
+    return HttpRequest.newBuilder(uri(path))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Authorization", "Bearer " + bearer)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json))
+        .build();
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + service.httpPort() + path);
+  }
+
+  private String readyz() {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(uri("/readyz")).timeout(REQUEST_TIMEOUT).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() + " " + r.body();
+    } catch (IOException e) {
+      return "failed: " + e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  private record Run(OpenLoop.Result result, Map<String, Object> internals) {}
+
+  private Run openLoop(
+      String name,
+      String idPrefix,
+      List<String> leads,
+      int rate,
+      int seconds,
+      OpenLoop.Completion completion)
+      throws InterruptedException {
+    Internals.Counters before = Internals.counters(service);
+    OpenLoop.Result r =
+        OpenLoop.run(
+            http,
+            name,
+            rate,
+            rate * seconds,
+            i -> delegate(leads.get(i % leads.size()), childId(idPrefix, i)),
+            completion,
+            DRAIN);
+    Internals.Counters after = Internals.counters(service);
+    return new Run(r, Internals.delta(before, after, r.seconds()));
+  }
+
+  private static String childId(String prefix, int i) {
+    return String.format(Locale.ROOT, "%s-%06d", prefix, i);
+  }
+
+  private Map<String, Object> serialRun(List<String> leads, int n, Latencies floor)
+      throws Exception {
+    Internals.Counters before = Internals.counters(service);
+    long[] lat = new long[n];
+    int ok = 0;
+    Map<String, Integer> errors = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      try {
+        HttpResponse<String> res =
+            http.send(
+                delegate(leads.get(i % leads.size()), childId("c", i)),
+                HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() / 100 == 2) {
+          ok++;
+        } else {
+          errors.merge("HTTP " + res.statusCode(), 1, Integer::sum);
+        }
+      } catch (IOException e) {
+        errors.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+      }
+      lat[i] = System.nanoTime() - t0;
+    }
+    double window = (System.nanoTime() - start) / 1e9;
+    Latencies l = Latencies.of(lat);
+    OpenLoop.Result r =
+        new OpenLoop.Result(
+            "serial (1 in flight)", 0, n, ok, n - ok, errors, l, l, ok / window, 0, 1, window);
+    return summarize(
+        new Run(r, Internals.delta(before, Internals.counters(service), window)), floor);
+  }
+
+  private Map<String, Object> trace(List<String> leads, int rate, int seconds) throws Exception {
+    Map<String, long[]> sent = new ConcurrentHashMap<>();
+    String prefix = "tr";
+    try (StageTrace trace = new StageTrace(service.bootstrapServers(), prefix)) {
+      Run run =
+          openLoop(
+              "trace",
+              prefix,
+              leads,
+              rate,
+              seconds,
+              (i, scheduled, done, status, body) -> {
+                if (status == 200) {
+                  sent.put(childId(prefix, i), new long[] {scheduled, done});
+                }
+              });
+      Thread.sleep(500); // let the observers see the last records
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("rate", rate);
+      out.put("requests", run.result().scheduled());
+      out.put("errors", run.result().errors());
+      trace.stages(sent).forEach(out::put);
+      out.put("internals", run.internals());
+      return out;
+    }
+  }
+
+  private Map<String, Object> summarize(Run run, Latencies floor) {
+    OpenLoop.Result r = run.result();
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("name", r.name());
+    row.put("target_rate", r.targetRate());
+    row.put("achieved_ok_rate", round(r.achievedRate()));
+    row.put("requests", r.scheduled());
+    row.put("ok", r.ok());
+    row.put("errors", r.errors());
+    row.put("error_kinds", r.errorKinds());
+    row.put("latency_ms", r.latency());
+    row.put("p50_x_kafka_p50", round(r.latency().p50() / floor.p50()));
+    row.put("p90_x_kafka_p90", round(r.latency().p90() / floor.p90()));
+    row.put("p99_x_kafka_p99", round(r.latency().p99() / floor.p99()));
+    row.put("max_in_flight", r.maxInFlight());
+    row.put("generator_max_lag_ms", round(r.maxSendLagMs()));
+    row.put("internals", run.internals());
+    return row;
+  }
+
+  // ---------------------------------------------------------------- report
+
+  private Map<String, Object> settings(LedgerConfig config) {
+    Map<String, Object> s = new LinkedHashMap<>(Internals.settings(service));
+    s.put("ledger.partitions", config.partitions());
+    s.put("ledger.command.timeout.ms", config.commandTimeout().toMillis());
+    for (String env : List.of("LEDGER_COMMIT_INTERVAL_MS", "LEDGER_POLL_MS")) {
+      String v = System.getenv(env);
+      if (v != null) {
+        s.put("env." + env, v);
+      }
+    }
+    return s;
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cpus", Runtime.getRuntime().availableProcessors());
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      m.put("memory_gib", round(os.getTotalMemorySize() / (double) (1L << 30)));
+    }
+    m.put("cpu", cpuModel());
+    m.put(
+        "java",
+        System.getProperty("java.runtime.version")
+            + " "
+            + System.getProperty("java.vm.name")
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")");
+    m.put("max_heap_gib", round(Runtime.getRuntime().maxMemory() / (double) (1L << 30)));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    return m;
+  }
+
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .findFirst()
+          .orElse("?");
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void print(Map<String, Object> report) throws IOException {
+    Map<String, Object> machine = (Map<String, Object>) report.get("machine");
+    Map<String, Object> settings = (Map<String, Object>) report.get("settings");
+    Map<String, Object> start = (Map<String, Object>) report.get("start");
+    Latencies floor = (Latencies) report.get("kafka_tx_round_trip_ms");
+    List<Map<String, Object>> runs = (List<Map<String, Object>>) report.get("runs");
+
+    OUT.println();
+    OUT.println("=== agent-ledger bench (" + report.get("at") + ") ===");
+    OUT.printf(
+        "machine   %s cpus (%s), %.1f GiB RAM, Java %s, max heap %.1f GiB, %s%n",
+        machine.get("cpus"),
+        machine.get("cpu"),
+        (Double) machine.get("memory_gib"),
+        machine.get("java"),
+        (Double) machine.get("max_heap_gib"),
+        machine.get("os"));
+    OUT.println("settings");
+    settings.forEach((k, v) -> OUT.printf("  %-38s %s%n", k, v));
+    OUT.println();
+    OUT.println("start (embedded KRaft broker + Streams + HTTP, until ready)");
+    OUT.printf("  cold start, empty data dir       %7d ms%n", start.get("cold_start_ms"));
+    OUT.printf(
+        "  restart, same data dir           %7d ms   (close took %d ms)%n",
+        start.get("restart_ms"), start.get("close_ms"));
+    OUT.printf(
+        "  restart after the load           %7d ms   (close took %d ms)%n",
+        start.get("loaded_restart_ms"), start.get("loaded_close_ms"));
+    OUT.println();
+    OUT.printf(
+        "kafka transactional round trip (the floor), n=%d:  p50 %.2f  p90 %.2f  p99 %.2f  max"
+            + " %.2f ms%n",
+        floor.n(), floor.p50(), floor.p90(), floor.p99(), floor.max());
+    OUT.println();
+    OUT.println(
+        "POST /v1/agent/delegate, HTTP -> evidence -> answer; open loop, ms from scheduled send");
+    OUT.printf(
+        "  %-22s %5s %7s %6s %5s %8s %8s %8s %8s %8s %8s%n",
+        "run", "rate", "ok/s", "n", "err", "p50", "p90", "p99", "max", "p50/k50", "p99/k99");
+    for (Map<String, Object> r : runs) {
+      Latencies l = (Latencies) r.get("latency_ms");
+      double rate = (Double) r.get("target_rate");
+      String name = (String) r.get("name");
+      if (r.containsKey("children_before")) {
+        name += " [" + r.get("children_before") + "+]";
+      }
+      OUT.printf(
+          "  %-22s %5s %7.1f %6d %5d %8.2f %8.2f %8.2f %8.2f %7.2fx %7.2fx%n",
+          name,
+          rate == 0 ? "-" : Integer.toString((int) rate),
+          (Double) r.get("achieved_ok_rate"),
+          (Integer) r.get("requests"),
+          (Integer) r.get("errors"),
+          l.p50(),
+          l.p90(),
+          l.p99(),
+          l.max(),
+          (Double) r.get("p50_x_kafka_p50"),
+          (Double) r.get("p99_x_kafka_p99"));
+    }
+    runs.stream()
+        .filter(r -> (Integer) r.get("errors") > 0)
+        .forEach(r -> OUT.printf("  errors in %s: %s%n", r.get("name"), r.get("error_kinds")));
+    OUT.println("  ([N+] = the one lead already had N children when the run began)");
+    OUT.println();
+    OUT.println("inside the service, per run (Kafka client and Streams metrics)");
+    OUT.printf(
+        "  %-22s %5s %9s %8s %9s %9s %8s %9s %9s%n",
+        "run",
+        "rate",
+        "commits/s",
+        "rec/cmt",
+        "commit-ms",
+        "offsets-ms",
+        "retries",
+        "poll-ms",
+        "bus-req-ms");
+    for (Map<String, Object> r : runs) {
+      Map<String, Object> in = (Map<String, Object>) r.get("internals");
+      double rate = (Double) r.get("target_rate");
+      OUT.printf(
+          "  %-22s %5s %9.1f %8.2f %9.2f %9.2f %8.0f %9.2f %9.2f%n",
+          r.get("name"),
+          rate == 0 ? "-" : Integer.toString((int) rate),
+          in.get("streams_commits_per_s"),
+          in.get("streams_records_per_commit"),
+          in.get("streams_commit_txn_ms_avg"),
+          in.get("streams_send_offsets_ms_avg"),
+          in.get("streams_producer_retries"),
+          in.get("streams_poll_latency_ms_avg"),
+          in.get("bus_producer_request_ms_avg"));
+    }
+    OUT.println(
+        "  (commit-ms = Streams' producer commitTransaction, offsets-ms = sendOffsetsToTransaction,"
+            + " per commit; retries = Streams producer record retries)");
+    Map<String, Object> stages = (Map<String, Object>) report.get("stages_ms");
+    if (stages != null) {
+      OUT.println();
+      OUT.printf(
+          "where the time goes (traced run, %s/s, %s requests; ms)%n",
+          stages.get("rate"), stages.get("requests"));
+      OUT.printf("  %-36s %8s %8s %8s %8s%n", "stage", "p50", "p90", "p99", "mean");
+      stages.forEach(
+          (k, v) -> {
+            if (v instanceof Latencies l) {
+              OUT.printf(
+                  "  %-36s %8.2f %8.2f %8.2f %8.2f%n", k, l.p50(), l.p90(), l.p99(), l.mean());
+            }
+          });
+    }
+    OUT.println();
+    OUT.println("BENCH_JSON " + JSON.writeValueAsString(report));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> out = new HashMap<>();
+    for (String a : args) {
+      String s = a.startsWith("--") ? a.substring(2) : a;
+      int eq = s.indexOf('=');
+      if (eq < 0) {
+        out.put(s, "true");
+      } else {
+        out.put(s.substring(0, eq), s.substring(eq + 1));
+      }
+    }
+    return out;
+  }
+
+  /** Before any logger exists: the bench's own output is the table, logs go to stderr. */
+  private static void quietLogs(String level) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+    for (String noisy :
+        List.of("org.apache.kafka", "kafka", "state.change.logger", "org.eclipse.jetty")) {
+      System.setProperty(
+          "org.slf4j.simpleLogger.log." + noisy, "warn".equals(level) ? "error" : level);
+    }
+    System.setProperty("org.slf4j.simpleLogger.log.dev.agentledger", level);
+  }
+
+  private static void progress(String what) {
+    System.err.printf("[bench %s] %s%n", java.time.LocalTime.now().withNano(0), what);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long ms(long nanos) {
+    return Math.round(nanos / 1e6);
+  }
+
+  private static double round(double v) {
+    return Double.isFinite(v) ? Math.round(v * 100) / 100.0 : 0;
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("could not delete " + dir + ": " + e);
+    }
+  }
+}
