@@ -6,6 +6,8 @@ import dev.agentledger.api.bus.CommandBus;
 import dev.agentledger.api.http.AgentHandlers;
 import dev.agentledger.api.http.Authenticator;
 import dev.agentledger.api.http.HttpApi;
+import dev.agentledger.api.http.Submissions;
+import dev.agentledger.api.http.TreeHandlers;
 import dev.agentledger.api.kafka.EmbeddedKafka;
 import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.api.kafka.TopicsConfig;
@@ -87,12 +89,13 @@ public final class LedgerService implements AutoCloseable {
     AgentTokens tokens = new AgentTokens(key, publicKeys);
     Authenticator auth =
         new Authenticator(this::validOperatorKey, tokens, queries, System::currentTimeMillis);
+    Submissions submissions = new Submissions(bus, queries);
     AgentHandlers agents =
-        new AgentHandlers(
-            auth, bus, queries, tokens, config.bootstrapJwtLifetime(), System::currentTimeMillis);
+        new AgentHandlers(auth, submissions, queries, tokens, config.bootstrapJwtLifetime());
+    TreeHandlers tree = new TreeHandlers(auth, submissions, queries);
     http =
         track(
-            new HttpApi(agents, queries, publicKeys, this::ready, config.commandTimeout())
+            new HttpApi(agents, tree, queries, publicKeys, this::ready, config.commandTimeout())
                 .start(config.httpHost(), config.httpPort()));
     awaitRunning();
     demoKey = ensureDemoTenant();
@@ -170,8 +173,7 @@ public final class LedgerService implements AutoCloseable {
     bus.submit(
             issued.tenant(),
             Actor.system("first-start"),
-            new IssueOperatorKey(issued.keyId(), issued.hash()),
-            null)
+            new IssueOperatorKey(issued.keyId(), issued.hash()))
         .join();
     Files.writeString(keyFile, issued.apiKey() + "\n");
     LOG.info("created tenant '{}'; its operator key is in {}", issued.tenant(), keyFile);

@@ -65,6 +65,42 @@ final class TestLedger implements AutoCloseable {
             .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  Answer post(String path, String bearer, String json, String idempotencyKey) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + bearer)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", idempotencyKey)
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  Answer delete(String path, String bearer) {
+    return send(
+        HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + bearer).DELETE());
+  }
+
+  /** Bootstraps a root agent of the demo tenant and returns its token. */
+  String bootstrap(String agentId, String dailyUsd, String... scopes) {
+    String perms = scopes.length == 0 ? "" : ",\"permissions\":" + jsonArray(scopes);
+    Answer a =
+        post(
+            "/v1/agent/bootstrap",
+            operatorKey,
+            "{\"agent_id\":\"" + agentId + "\",\"budget_daily_usd\":" + dailyUsd + perms + "}");
+    if (a.status() != 200 && a.status() != 201) {
+      throw new IllegalStateException("bootstrap failed: " + a.body());
+    }
+    return a.text("jwt");
+  }
+
+  static String jsonArray(String... items) {
+    try {
+      return JSON.writeValueAsString(items);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   Answer get(String path, String bearer) {
     return send(
         HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + bearer).GET());

@@ -36,8 +36,19 @@ public final class AgentTokens {
     this.keys = keys;
   }
 
+  /**
+   * Mints a token. Ed25519 signatures are deterministic, so the same claims (including the issue
+   * time, taken from the ledger's event) give the same token: an idempotent replay returns it byte
+   * for byte.
+   */
   public String mint(
-      String tenant, String agentId, String role, List<String> scopes, String jti, long expMs) {
+      String tenant,
+      String agentId,
+      String role,
+      List<String> scopes,
+      String jti,
+      long issuedAtMs,
+      long expMs) {
     JWTClaimsSet claims =
         new JWTClaimsSet.Builder()
             .issuer(ISSUER)
@@ -46,7 +57,7 @@ public final class AgentTokens {
             .claim("role", role)
             .claim("permissions", scopes)
             .jwtID(jti)
-            .issueTime(new Date())
+            .issueTime(new Date(issuedAtMs))
             .expirationTime(new Date(expMs))
             .build();
     SignedJWT jwt =

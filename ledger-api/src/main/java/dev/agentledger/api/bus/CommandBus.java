@@ -4,6 +4,7 @@ import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.codec.DomainCodec;
 import dev.agentledger.ledger.domain.Actor;
 import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.topology.IdempotencyLog;
 import dev.agentledger.ledger.topology.LedgerTopology;
 import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
@@ -44,6 +45,7 @@ public final class CommandBus implements AutoCloseable {
   private final KafkaProducer<String, LedgerCommand> producer;
   private final KafkaConsumer<String, EvidenceEvent> consumer;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
   private final Duration timeout;
   private final Thread listener;
   private volatile boolean running = true;
@@ -69,8 +71,52 @@ public final class CommandBus implements AutoCloseable {
   }
 
   /** Submits a command and completes with its outcome, or exceptionally on timeout. */
+  public CompletableFuture<Outcome> submit(String tenant, Actor actor, Command command) {
+    return submit(tenant, actor, command, null, null);
+  }
+
+  /**
+   * Submits under an idempotency key. Requests with the same key in flight here share one outcome;
+   * a different request under a key in flight is refused before it reaches the ledger.
+   */
   public CompletableFuture<Outcome> submit(
-      String tenant, Actor actor, Command command, String idempotencyKey) {
+      String tenant, Actor actor, Command command, String idempotencyKey, String fingerprint) {
+    if (idempotencyKey == null) {
+      return send(tenant, actor, command, null, null);
+    }
+    String scope = IdempotencyLog.key(tenant, actor.wire(), idempotencyKey);
+    InFlight mine = new InFlight(fingerprint, new CompletableFuture<>());
+    InFlight current = inFlight.putIfAbsent(scope, mine);
+    if (current != null) {
+      if (!current.fingerprint().equals(fingerprint)) {
+        return CompletableFuture.failedFuture(new IdempotencyMismatch());
+      }
+      return current.outcome();
+    }
+    send(tenant, actor, command, idempotencyKey, fingerprint)
+        .whenComplete(
+            (ok, error) -> {
+              inFlight.remove(scope);
+              if (error != null) {
+                mine.outcome().completeExceptionally(error);
+              } else {
+                mine.outcome().complete(ok);
+              }
+            });
+    return mine.outcome();
+  }
+
+  /** The same idempotency key was sent with a different request. */
+  public static final class IdempotencyMismatch extends RuntimeException {
+    IdempotencyMismatch() {
+      super("idempotency key already used for a different request", null, false, false);
+    }
+  }
+
+  private record InFlight(String fingerprint, CompletableFuture<Outcome> outcome) {}
+
+  private CompletableFuture<Outcome> send(
+      String tenant, Actor actor, Command command, String idempotencyKey, String fingerprint) {
     String commandId = UUID.randomUUID().toString();
     CompletableFuture<Outcome> future = new CompletableFuture<>();
     pending.put(commandId, new Pending(future, new ArrayList<>(1)));
@@ -83,6 +129,7 @@ public final class CommandBus implements AutoCloseable {
             .setType(DomainCodec.typeOf(command))
             .setBody(CanonicalJson.write(command))
             .setIdempotencyKey(idempotencyKey)
+            .setRequestFingerprint(fingerprint)
             .build();
     producer.send(
         new ProducerRecord<>(LedgerTopology.COMMANDS_TOPIC, tenant, record),
@@ -142,7 +189,18 @@ public final class CommandBus implements AutoCloseable {
     }
     p.events().add(event);
     if (event.getCauseIndex() == event.getCauseCount() - 1) {
-      p.future().complete(new Outcome(p.events()));
+      p.future()
+          .complete(
+              new Outcome(
+                  p.events().stream()
+                      .map(
+                          e ->
+                              new IdempotencyLog.Recorded(
+                                  e.getSeq(),
+                                  e.getType(),
+                                  e.getPayload(),
+                                  e.getTimeMs().toEpochMilli()))
+                      .toList()));
     }
   }
 

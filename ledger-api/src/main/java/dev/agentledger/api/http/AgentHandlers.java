@@ -1,15 +1,18 @@
 package dev.agentledger.api.http;
 
 import dev.agentledger.api.auth.AgentTokens;
-import dev.agentledger.api.bus.CommandBus;
 import dev.agentledger.api.bus.Outcome;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Command.Allocation;
 import dev.agentledger.ledger.domain.Command.BootstrapAgent;
 import dev.agentledger.ledger.domain.Command.DelegateAgent;
+import dev.agentledger.ledger.domain.Command.RecordSpend;
+import dev.agentledger.ledger.domain.Event;
 import dev.agentledger.ledger.domain.Event.AgentBootstrapped;
 import dev.agentledger.ledger.domain.Event.AgentDelegated;
+import dev.agentledger.ledger.domain.Event.CredentialIssued;
+import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import dev.agentledger.ledger.domain.Money;
 import dev.agentledger.ledger.domain.Period;
 import dev.agentledger.ledger.domain.Profile;
@@ -23,8 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.LongSupplier;
 
 /** {@code /v1/agent/*}: translates HTTP to ledger commands and outcomes back to HTTP. */
 public final class AgentHandlers {
@@ -53,26 +54,25 @@ public final class AgentHandlers {
           "max_depth");
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private static final Set<String> SPEND_FIELDS = Set.of("amount_usd", "amounts", "reference");
+
   private final Authenticator auth;
-  private final CommandBus bus;
+  private final Submissions submissions;
   private final LedgerQueries queries;
   private final AgentTokens tokens;
   private final Duration bootstrapJwtLifetime;
-  private final LongSupplier clock;
 
   public AgentHandlers(
       Authenticator auth,
-      CommandBus bus,
+      Submissions submissions,
       LedgerQueries queries,
       AgentTokens tokens,
-      Duration bootstrapJwtLifetime,
-      LongSupplier clock) {
+      Duration bootstrapJwtLifetime) {
     this.auth = auth;
-    this.bus = bus;
+    this.submissions = submissions;
     this.queries = queries;
     this.tokens = tokens;
     this.bootstrapJwtLifetime = bootstrapJwtLifetime;
-    this.clock = clock;
   }
 
   /** POST /v1/agent/bootstrap — operator key; creates a root agent or re-issues its token. */
@@ -90,9 +90,9 @@ public final class AgentHandlers {
             new Profile(
                 body.string("display_name"), body.string("owner_id"), body.string("cost_center")),
             UUID.randomUUID().toString());
-    answer(
+    submissions.answer(
         ctx,
-        bus.submit(op.tenant(), op.actor(), command, idempotencyKey(ctx)),
+        submissions.submit(ctx, op, command),
         outcome -> bootstrapped(ctx, op.tenant(), command, outcome));
   }
 
@@ -103,7 +103,7 @@ public final class AgentHandlers {
         created
             ? outcome.first(AgentBootstrapped.class).agent()
             : queries.agent(tenant, command.agentId()).orElseThrow();
-    long exp = clock.getAsLong() + bootstrapJwtLifetime.toMillis();
+    long exp = outcome.timeMs() + bootstrapJwtLifetime.toMillis();
     if (agent.expiresAtMs() != null) {
       exp = Math.min(exp, agent.expiresAtMs());
     }
@@ -112,7 +112,7 @@ public final class AgentHandlers {
     out.put("created", created);
     out.put("profile", Views.profile(agent));
     out.put("budget", Views.budgets(agent));
-    out.put("jwt", mint(tenant, agent, command.credentialId(), exp));
+    out.put("jwt", mint(tenant, agent, credentialId(outcome), outcome.timeMs(), exp));
     out.put("jwt_expires_at", Views.iso(exp));
     out.put("evidence_seq", outcome.lastSeq());
     out.put(
@@ -139,19 +139,19 @@ public final class AgentHandlers {
             intOrNull(body.integer("max_depth")),
             body.integer("ttl_seconds"),
             UUID.randomUUID().toString());
-    answer(
+    submissions.answer(
         ctx,
-        bus.submit(parent.tenant(), parent.actor(), command, idempotencyKey(ctx)),
-        outcome -> delegated(parent.tenant(), command, outcome));
+        submissions.submit(ctx, parent, command),
+        outcome -> delegated(parent.tenant(), outcome));
   }
 
-  private Map<String, Object> delegated(String tenant, DelegateAgent command, Outcome outcome) {
+  private Map<String, Object> delegated(String tenant, Outcome outcome) {
     AgentDelegated e = outcome.first(AgentDelegated.class);
     Agent child = e.agent();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("agent_id", child.id());
     out.put("parent_id", e.parentId());
-    out.put("jwt", mint(tenant, child, command.credentialId(), child.expiresAtMs()));
+    out.put("jwt", mint(tenant, child, e.credentialId(), outcome.timeMs(), child.expiresAtMs()));
     out.put("budget_remaining", Views.usdAvailable(child));
     out.put("budgets", Views.budgets(child));
     out.put("expires_at", Views.iso(child.expiresAtMs()));
@@ -177,34 +177,63 @@ public final class AgentHandlers {
     Http.json(ctx, 200, out);
   }
 
-  private String mint(String tenant, Agent agent, String jti, long exp) {
+  private String mint(String tenant, Agent agent, String jti, long issuedAt, long exp) {
     return tokens.mint(
         tenant,
         agent.id(),
         agent.role().name().toLowerCase(java.util.Locale.ROOT),
         List.copyOf(agent.permissions().scopes()),
         jti,
+        issuedAt,
         exp);
   }
 
-  /** Waits for the ledger's outcome without holding a server thread; refusals become problems. */
-  private static void answer(
-      Context ctx,
-      CompletableFuture<Outcome> outcome,
-      java.util.function.Function<Outcome, Map<String, Object>> render) {
-    ctx.future(
-        () ->
-            outcome
-                .thenApply(
-                    o -> {
-                      o.rejection()
-                          .ifPresent(
-                              r -> {
-                                throw ApiProblem.of(r);
-                              });
-                      return render.apply(o);
-                    })
-                .thenAccept(body -> Http.json(ctx, ctx.statusCode(), body)));
+  /** The credential id the ledger recorded (from the event, so a replay mints the same token). */
+  private static String credentialId(Outcome outcome) {
+    Event first = outcome.events().get(0);
+    return first instanceof AgentBootstrapped b
+        ? b.credentialId()
+        : ((CredentialIssued) first).credentialId();
+  }
+
+  /** POST /v1/agent/spend — money the caller already spent; past the limit it trips the breaker. */
+  public void spend(Context ctx) {
+    Principal.AgentPrincipal agent = auth.agent(ctx);
+    JsonBody body = JsonBody.parse(ctx.body(), SPEND_FIELDS);
+    Map<String, Long> amounts = new TreeMap<>();
+    Long usd = body.usd("amount_usd");
+    if (usd != null) {
+      amounts.put(Money.USD, usd);
+    }
+    Map<String, Long> others = body.amounts("amounts");
+    if (others != null) {
+      others.forEach(amounts::putIfAbsent);
+    }
+    if (amounts.size() != 1) {
+      throw new ApiProblem(
+          400, "missing_field", "give exactly one of amount_usd or amounts {unit: n}");
+    }
+    var entry = amounts.entrySet().iterator().next();
+    RecordSpend command =
+        new RecordSpend(
+            agent.agent().id(), entry.getKey(), entry.getValue(), body.string("reference"));
+    submissions.answer(
+        ctx,
+        submissions.submit(ctx, agent, command),
+        outcome -> spent(agent.tenant(), outcome.first(SpendRecorded.class), outcome));
+  }
+
+  private Map<String, Object> spent(String tenant, SpendRecorded e, Outcome outcome) {
+    Agent after = queries.agent(tenant, e.agentId()).orElseThrow();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("agent_id", e.agentId());
+    out.put("unit", e.unit());
+    out.put("amount", Money.USD.equals(e.unit()) ? Money.microcentsToUsd(e.amount()) : e.amount());
+    out.put("circuit_open", e.breakerTripped());
+    out.put("budget_remaining", Views.usdAvailable(after));
+    out.put("budget", Views.budgets(after));
+    out.put("evidence_seq", outcome.lastSeq());
+    return out;
   }
 
   private static Map<String, Allocation> allocations(JsonBody body) {
@@ -257,11 +286,6 @@ public final class AgentHandlers {
       throw ApiProblem.badRequest("value out of range: " + v);
     }
     return v.intValue();
-  }
-
-  static String idempotencyKey(Context ctx) {
-    String key = ctx.header("Idempotency-Key");
-    return key == null || key.isBlank() ? null : key;
   }
 
   private static byte[] randomBytes(int n) {

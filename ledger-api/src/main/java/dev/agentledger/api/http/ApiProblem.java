@@ -46,7 +46,8 @@ public final class ApiProblem extends RuntimeException {
     return switch (code) {
       case INVALID_REQUEST, INVALID_SCOPE, INVALID_AGENT_ID -> 400;
       case UNKNOWN_AGENT -> 404;
-      case AGENT_EXISTS -> 409;
+      case AGENT_EXISTS, ALREADY_TERMINATED, INVALID_TRANSITION, IDEMPOTENCY_KEY_MISMATCH -> 409;
+      case NOT_EXPIRED -> 409;
       case UNKNOWN_UNIT, INSUFFICIENT_BUDGET, CIRCUIT_OPEN, AGENT_SUSPENDED -> 402;
       case INTERNAL_ERROR -> 500;
       default -> 403;

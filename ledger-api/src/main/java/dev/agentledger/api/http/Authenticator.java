@@ -41,6 +41,11 @@ public final class Authenticator {
     return new Principal.Operator(presented.get().tenant(), presented.get().keyId());
   }
 
+  /** Either kind of caller: an operator key, else an agent token. */
+  public Principal anyone(Context ctx) {
+    return OperatorKeys.parse(credential(ctx)).isPresent() ? operator(ctx) : agent(ctx);
+  }
+
   /** An agent allowed to act: active or quarantined (the ledger refuses its budget moves). */
   public Principal.AgentPrincipal agent(Context ctx) {
     return agent(ctx, false);

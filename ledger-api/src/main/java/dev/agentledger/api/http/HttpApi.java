@@ -20,6 +20,7 @@ public final class HttpApi implements AutoCloseable {
 
   public HttpApi(
       AgentHandlers agents,
+      TreeHandlers tree,
       LedgerQueries queries,
       PublicKeys jwks,
       BooleanSupplier ready,
@@ -34,6 +35,12 @@ public final class HttpApi implements AutoCloseable {
               config.routes.post("/v1/agent/bootstrap", agents::bootstrap);
               config.routes.post("/v1/agent/delegate", agents::delegate);
               config.routes.get("/v1/agent/status", agents::status);
+              config.routes.post("/v1/agent/spend", agents::spend);
+              config.routes.get("/v1/agent/sub-agents", tree::listSubAgents);
+              config.routes.delete("/v1/agent/sub-agents/{child_id}", tree::terminateSubAgent);
+              config.routes.get("/v1/agents/{agent_id}", tree::agent);
+              config.routes.post("/v1/agents/{agent_id}/lifecycle", tree::transition);
+              config.routes.post("/v1/agents/{agent_id}/revoke", tree::revoke);
               config.routes.get(
                   "/.well-known/jwks.json", ctx -> Http.json(ctx, 200, jwks.toJwks()));
               config.routes.get("/healthz", ctx -> Http.json(ctx, 200, Map.of("status", "up")));

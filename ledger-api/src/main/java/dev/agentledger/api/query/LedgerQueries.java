@@ -4,6 +4,7 @@ import dev.agentledger.api.http.ApiProblem;
 import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Tenant;
+import dev.agentledger.ledger.topology.IdempotencyLog;
 import dev.agentledger.ledger.topology.StoreNames;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
@@ -37,6 +38,12 @@ public final class LedgerQueries {
   public Optional<Tenant> tenant(String tenant) {
     return Optional.ofNullable(store(StoreNames.TENANTS).get(tenant))
         .map(json -> CanonicalJson.read(json, Tenant.class));
+  }
+
+  public Optional<IdempotencyLog.Entry> idempotency(String tenant, String actor, String key) {
+    return Optional.ofNullable(
+            store(StoreNames.IDEMPOTENCY).get(IdempotencyLog.key(tenant, actor, key)))
+        .map(json -> CanonicalJson.read(json, IdempotencyLog.Entry.class));
   }
 
   /** The instance that owns the tenant, when it is not this one. */

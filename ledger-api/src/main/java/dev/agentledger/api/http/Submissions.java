@@ -1,0 +1,111 @@
+package dev.agentledger.api.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.agentledger.api.bus.CommandBus;
+import dev.agentledger.api.bus.Outcome;
+import dev.agentledger.api.query.LedgerQueries;
+import dev.agentledger.ledger.codec.CanonicalJson;
+import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.topology.IdempotencyLog;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The one way a handler hands a command to the ledger and answers from its outcome. With an {@code
+ * Idempotency-Key}, a request already decided is answered from the log without a new command, and a
+ * different request under the same key is refused with 409.
+ */
+public final class Submissions {
+  static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+
+  private final CommandBus bus;
+  private final LedgerQueries queries;
+
+  public Submissions(CommandBus bus, LedgerQueries queries) {
+    this.bus = bus;
+    this.queries = queries;
+  }
+
+  CompletableFuture<Outcome> submit(Context ctx, Principal who, Command command) {
+    String key = ctx.header(IDEMPOTENCY_HEADER);
+    if (key == null || key.isBlank()) {
+      return bus.submit(who.tenant(), who.actor(), command);
+    }
+    if (key.length() > 256) {
+      throw new ApiProblem(400, "invalid_idempotency_key", "Idempotency-Key is at most 256 chars");
+    }
+    String fingerprint = fingerprint(ctx);
+    Optional<IdempotencyLog.Entry> prior =
+        queries.idempotency(who.tenant(), who.actor().wire(), key);
+    if (prior.isPresent()) {
+      if (!prior.get().fingerprint().equals(fingerprint)) {
+        throw mismatch();
+      }
+      return CompletableFuture.completedFuture(new Outcome(prior.get().events()));
+    }
+    return bus.submit(who.tenant(), who.actor(), command, key, fingerprint);
+  }
+
+  /** Waits for the outcome without holding a server thread; refusals become problems. */
+  void answer(Context ctx, CompletableFuture<Outcome> outcome, Function<Outcome, Object> render) {
+    ctx.future(
+        () ->
+            outcome
+                .exceptionallyCompose(
+                    e ->
+                        CompletableFuture.failedFuture(
+                            unwrap(e) instanceof CommandBus.IdempotencyMismatch ? mismatch() : e))
+                .thenApply(
+                    o -> {
+                      o.rejection()
+                          .ifPresent(
+                              r -> {
+                                throw ApiProblem.of(r);
+                              });
+                      return render.apply(o);
+                    })
+                .thenAccept(body -> Http.json(ctx, ctx.statusCode(), body)));
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause()
+        : e;
+  }
+
+  private static ApiProblem mismatch() {
+    return new ApiProblem(
+        409, "idempotency_key_mismatch", "this Idempotency-Key was used for a different request");
+  }
+
+  /** What a replay must match: method, path and the body in canonical JSON. */
+  static String fingerprint(Context ctx) {
+    String body;
+    try {
+      String raw = ctx.body();
+      body =
+          raw == null || raw.isBlank()
+              ? ""
+              : CanonicalJson.MAPPER.writeValueAsString(Http.JSON.readValue(raw, Object.class));
+    } catch (JsonProcessingException e) {
+      body = ctx.body();
+    }
+    return sha256(ctx.method().name() + " " + ctx.path() + "\n" + body);
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.agentledger.api.http;
+
+import dev.agentledger.api.bus.Outcome;
+import dev.agentledger.api.query.LedgerQueries;
+import dev.agentledger.ledger.domain.Agent;
+import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.domain.Command.RevokeAgent;
+import dev.agentledger.ledger.domain.Command.TerminateSubAgent;
+import dev.agentledger.ledger.domain.Command.TransitionLifecycle;
+import dev.agentledger.ledger.domain.Event.AgentTerminated;
+import dev.agentledger.ledger.domain.Event.LifecycleChanged;
+import dev.agentledger.ledger.domain.Lifecycle;
+import dev.agentledger.ledger.domain.Money;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The delegation tree: sub-agents, operator lifecycle transitions, revocation. */
+public final class TreeHandlers {
+  private static final Set<String> LIFECYCLE_FIELDS = Set.of("state", "reason");
+  private static final Set<String> REVOKE_FIELDS = Set.of("reason");
+
+  private final Authenticator auth;
+  private final Submissions submissions;
+  private final LedgerQueries queries;
+
+  public TreeHandlers(Authenticator auth, Submissions submissions, LedgerQueries queries) {
+    this.auth = auth;
+    this.submissions = submissions;
+    this.queries = queries;
+  }
+
+  /** GET /v1/agent/sub-agents — the caller's live children. */
+  public void listSubAgents(Context ctx) {
+    Principal.AgentPrincipal parent = auth.agent(ctx);
+    List<Map<String, Object>> children =
+        parent.agent().children().stream()
+            .map(id -> queries.agent(parent.tenant(), id))
+            .flatMap(java.util.Optional::stream)
+            .map(TreeHandlers::summary)
+            .toList();
+    Http.json(ctx, 200, Map.of("parent_id", parent.agent().id(), "sub_agents", children));
+  }
+
+  /** DELETE /v1/agent/sub-agents/{child_id} — ends a child and its subtree, reclaiming budget. */
+  public void terminateSubAgent(Context ctx) {
+    Principal.AgentPrincipal parent = auth.agent(ctx);
+    Command command = new TerminateSubAgent(parent.agent().id(), ctx.pathParam("child_id"));
+    submissions.answer(
+        ctx, submissions.submit(ctx, parent, command), o -> ended(parent.tenant(), o));
+  }
+
+  /** POST /v1/agents/{id}/revoke — an operator or an ancestor ends the subtree at once. */
+  public void revoke(Context ctx) {
+    Principal who = auth.anyone(ctx);
+    JsonBody body = JsonBody.parse(ctx.body(), REVOKE_FIELDS);
+    Command command = new RevokeAgent(ctx.pathParam("agent_id"), body.string("reason"));
+    submissions.answer(ctx, submissions.submit(ctx, who, command), o -> ended(who.tenant(), o));
+  }
+
+  /** POST /v1/agents/{id}/lifecycle {state, reason} — seed 003's transitions, for operators. */
+  public void transition(Context ctx) {
+    Principal.Operator op = auth.operator(ctx);
+    JsonBody body = JsonBody.parse(ctx.body(), LIFECYCLE_FIELDS);
+    Lifecycle target = lifecycle(body.requiredString("state"));
+    Command command =
+        new TransitionLifecycle(ctx.pathParam("agent_id"), target, body.string("reason"));
+    submissions.answer(
+        ctx,
+        submissions.submit(ctx, op, command),
+        o ->
+            target == Lifecycle.TERMINATED
+                ? ended(op.tenant(), o)
+                : changed(o.first(LifecycleChanged.class)));
+  }
+
+  /** GET /v1/agents/{id} — one agent of the operator's tenant; another tenant's is a 404. */
+  public void agent(Context ctx) {
+    Principal.Operator op = auth.operator(ctx);
+    Agent agent =
+        queries
+            .agent(op.tenant(), ctx.pathParam("agent_id"))
+            .orElseThrow(() -> new ApiProblem(404, "unknown_agent", "no such agent"));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("profile", Views.profile(agent));
+    out.put("budget", Views.budgets(agent));
+    out.put("sub_agent_ids", agent.children());
+    Http.json(ctx, 200, out);
+  }
+
+  private Map<String, Object> ended(String tenant, Outcome outcome) {
+    List<AgentTerminated> ends = outcome.all(AgentTerminated.class);
+    AgentTerminated root = ends.get(ends.size() - 1); // depth first: the subtree root ends last
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("agent_id", root.agentId());
+    out.put("lifecycle", Lifecycle.TERMINATED.wireName());
+    out.put("reason", root.reason().name().toLowerCase(Locale.ROOT));
+    out.put("terminated", ends.stream().map(AgentTerminated::agentId).toList());
+    Map<String, Object> refunded = new LinkedHashMap<>();
+    root.refunds()
+        .forEach(
+            (unit, r) ->
+                refunded.put(
+                    unit,
+                    Money.USD.equals(unit) ? Money.microcentsToUsd(r.unspent()) : r.unspent()));
+    out.put("refunded", refunded);
+    if (root.parentId() != null) {
+      out.put("parent_id", root.parentId());
+      queries
+          .agent(tenant, root.parentId())
+          .ifPresent(p -> out.put("parent_budget_remaining", Views.usdAvailable(p)));
+    }
+    out.put("evidence_seq", outcome.lastSeq());
+    return out;
+  }
+
+  private static Map<String, Object> changed(LifecycleChanged e) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("agent_id", e.agentId());
+    out.put("previous", e.from().wireName());
+    out.put("lifecycle", e.to().wireName());
+    return out;
+  }
+
+  private static Map<String, Object> summary(Agent a) {
+    Map<String, Object> v = new LinkedHashMap<>(Views.profile(a));
+    v.put("budget", Views.budgets(a));
+    v.put("budget_remaining", Views.usdAvailable(a));
+    return v;
+  }
+
+  private static Lifecycle lifecycle(String state) {
+    try {
+      return Lifecycle.valueOf(state.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ApiProblem(400, "invalid_state", "unknown lifecycle state " + state);
+    }
+  }
+}
