@@ -77,6 +77,7 @@ public final class LedgerBench {
     return Integer.parseInt(options.getOrDefault(name, Integer.toString(dflt)));
   }
 
+  @SuppressWarnings("unchecked")
   private void run() throws Exception {
     int seconds = intOpt("seconds", 20);
     List<Integer> rates =
@@ -179,6 +180,7 @@ public final class LedgerBench {
       start.put("loaded_restart_ms", ms(System.nanoTime() - t1));
       start.put("loaded_restart_ready_check", readyz());
       report.put("start", start);
+      ((Map<String, Object>) report.get("machine")).put("load_avg_at_end", loadAverage());
       print(report);
     } finally {
       if (service != null) {
@@ -402,7 +404,19 @@ public final class LedgerBench {
             + ")");
     m.put("max_heap_gib", round(Runtime.getRuntime().maxMemory() / (double) (1L << 30)));
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    m.put("load_avg_at_start", loadAverage());
     return m;
+  }
+
+  /** Other work on the machine skews every figure; the 1/5/15-minute load says how much. */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      return l < 0 ? "?" : String.format(Locale.ROOT, "%.2f", l);
+    }
   }
 
   private static String cpuModel() {
@@ -435,6 +449,9 @@ public final class LedgerBench {
         machine.get("java"),
         (Double) machine.get("max_heap_gib"),
         machine.get("os"));
+    OUT.printf(
+        "load avg  %s at start, %s at end (1/5/15 min; above %s cpus = other work competed)%n",
+        machine.get("load_avg_at_start"), machine.get("load_avg_at_end"), machine.get("cpus"));
     OUT.println("settings");
     settings.forEach((k, v) -> OUT.printf("  %-38s %s%n", k, v));
     OUT.println();
