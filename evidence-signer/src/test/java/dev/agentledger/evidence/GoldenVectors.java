@@ -1,6 +1,5 @@
 package dev.agentledger.evidence;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.agentledger.evidence.ChainWriter.Spec;
@@ -49,9 +48,6 @@ final class GoldenVectors {
   /** Sorted keys so Map.of-built documents come out byte-stable. */
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
-
-  /** Insertion order: event lines list fields in schema order. */
-  private static final ObjectMapper LINES = new ObjectMapper();
 
   private GoldenVectors() {}
 
@@ -246,65 +242,11 @@ final class GoldenVectors {
   // --- JSON lines ----------------------------------------------------------------------------
 
   static String toJsonl(List<EvidenceEvent> events) {
-    StringBuilder out = new StringBuilder();
-    events.forEach(e -> out.append(toJson(e)).append('\n'));
-    return out.toString();
+    return EvidenceJson.toJsonl(events);
   }
 
-  static List<EvidenceEvent> fromJsonl(String jsonl) throws IOException {
-    List<EvidenceEvent> events = new ArrayList<>();
-    for (String line : jsonl.split("\n")) {
-      if (!line.isBlank()) {
-        events.add(fromJson(JSON.readTree(line)));
-      }
-    }
-    return events;
-  }
-
-  private static String toJson(EvidenceEvent e) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("tenant", e.getTenant());
-    m.put("seq", e.getSeq());
-    m.put("event_id", e.getEventId());
-    m.put("command_id", e.getCommandId());
-    m.put("cause_index", e.getCauseIndex());
-    m.put("cause_count", e.getCauseCount());
-    m.put("actor", e.getActor());
-    m.put("time_ms", e.getTimeMs().toEpochMilli());
-    m.put("type", e.getType());
-    m.put("payload", e.getPayload());
-    m.put("prev_hash", Bytes.hex(Bytes.of(e.getPrevHash())));
-    m.put("hash", Bytes.hex(Bytes.of(e.getHash())));
-    m.put("key_id", e.getKeyId());
-    m.put("signature", Bytes.hex(Bytes.of(e.getSignature())));
-    try {
-      return LINES.writeValueAsString(m);
-    } catch (IOException impossible) {
-      throw new IllegalStateException(impossible);
-    }
-  }
-
-  private static EvidenceEvent fromJson(JsonNode n) {
-    return EvidenceEvent.newBuilder()
-        .setTenant(n.get("tenant").asText())
-        .setSeq(n.get("seq").asLong())
-        .setEventId(n.get("event_id").asText())
-        .setCommandId(n.get("command_id").asText())
-        .setCauseIndex(n.get("cause_index").asInt())
-        .setCauseCount(n.get("cause_count").asInt())
-        .setActor(n.get("actor").asText())
-        .setTimeMs(Instant.ofEpochMilli(n.get("time_ms").asLong()))
-        .setType(n.get("type").asText())
-        .setPayload(n.get("payload").asText())
-        .setPrevHash(hexBytes(n, "prev_hash"))
-        .setHash(hexBytes(n, "hash"))
-        .setKeyId(n.get("key_id").asText())
-        .setSignature(hexBytes(n, "signature"))
-        .build();
-  }
-
-  private static ByteBuffer hexBytes(JsonNode n, String field) {
-    return ByteBuffer.wrap(Bytes.HEX.parseHex(n.get(field).asText()));
+  static List<EvidenceEvent> fromJsonl(String jsonl) {
+    return EvidenceJson.fromJsonl(jsonl);
   }
 
   // --- side files ----------------------------------------------------------------------------

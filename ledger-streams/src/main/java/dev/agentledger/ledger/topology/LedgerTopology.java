@@ -1,9 +1,12 @@
 package dev.agentledger.ledger.topology;
 
+import dev.agentledger.evidence.EvidenceJson;
 import dev.agentledger.evidence.EvidenceSigner;
 import dev.agentledger.ledger.domain.Decider;
 import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
+import dev.agentledger.schemas.avro.EvidenceEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -14,6 +17,9 @@ import org.apache.kafka.streams.state.Stores;
 public final class LedgerTopology {
   public static final String COMMANDS_TOPIC = "ledger.commands";
   public static final String EVIDENCE_TOPIC = "ledger.evidence";
+
+  /** The same events as JSON lines, for tools without Avro (e.g. kcat). */
+  public static final String EVIDENCE_JSON_TOPIC = "ledger.evidence.json";
 
   /**
    * @param sweepInterval how often expired agents are ended (the SPEC asks for seconds)
@@ -47,7 +53,17 @@ public final class LedgerTopology {
         Serdes.String().serializer(),
         AvroSerde.evidence(catalog).serializer(),
         "ledger");
+    topology.addSink(
+        "evidence-json",
+        EVIDENCE_JSON_TOPIC,
+        Serdes.String().serializer(),
+        LedgerTopology::jsonLine,
+        "ledger");
     return topology;
+  }
+
+  private static byte[] jsonLine(String topic, EvidenceEvent event) {
+    return event == null ? null : EvidenceJson.toJson(event).getBytes(StandardCharsets.UTF_8);
   }
 
   private static <V> void store(Topology topology, String name, Serde<V> values) {

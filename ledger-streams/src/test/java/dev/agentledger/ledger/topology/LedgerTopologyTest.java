@@ -6,6 +6,7 @@ import static dev.agentledger.ledger.domain.Fixtures.usd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentledger.evidence.ChainVerifier;
+import dev.agentledger.evidence.EvidenceJson;
 import dev.agentledger.evidence.EvidenceSigner;
 import dev.agentledger.evidence.PublicKeys;
 import dev.agentledger.evidence.SigningKey;
@@ -126,6 +127,15 @@ class LedgerTopologyTest {
 
     Verdict verdict = ChainVerifier.verify(events, PublicKeys.of(key.verifyingKey()));
     assertThat(verdict.ok()).as(verdict.toString()).isTrue();
+
+    List<String> mirrored =
+        driver
+            .createOutputTopic(
+                LedgerTopology.EVIDENCE_JSON_TOPIC,
+                Serdes.String().deserializer(),
+                Serdes.String().deserializer())
+            .readValuesToList();
+    assertThat(mirrored.stream().map(EvidenceJson::fromJson).toList()).isEqualTo(events);
   }
 
   @Test
