@@ -11,9 +11,13 @@ import java.util.Optional;
  *
  * @param bootstrapServers an external cluster; empty = start the embedded broker
  * @param advertisedHost how other instances reach this one (Streams' application.server)
+ * @param signingKeyPath an externally managed signing key (PEM); empty = the keyring's current
+ * @param keysDir the keyring: current and retired signing keys, all published in the JWKS
  * @param brokerPort embedded broker port; 0 = pick a free one (and keep it across restarts)
  * @param commitIntervalMs Streams commit interval; 0 commits every poll loop, for latency
  * @param demoTenant tenant created with an operator key on first start; empty = none
+ * @param schemaRegistryUrl an external registry to register our schemas with; empty = we serve our
+ *     own read-only registry under /registry
  */
 public record LedgerConfig(
     Optional<String> bootstrapServers,
@@ -24,13 +28,15 @@ public record LedgerConfig(
     int brokerPort,
     int controllerPort,
     int partitions,
-    Path signingKeyPath,
+    Optional<Path> signingKeyPath,
+    Path keysDir,
     String applicationId,
     Duration commandTimeout,
     long commitIntervalMs,
     long pollMs,
     String demoTenant,
     Duration bootstrapJwtLifetime,
+    Optional<String> schemaRegistryUrl,
     Policy policy) {
 
   public static LedgerConfig fromEnv() {
@@ -49,13 +55,15 @@ public record LedgerConfig(
         e.integer("LEDGER_BROKER_PORT", 0),
         e.integer("LEDGER_CONTROLLER_PORT", 0),
         e.integer("LEDGER_PARTITIONS", 6),
-        Path.of(e.get("LEDGER_SIGNING_KEY", dataDir.resolve("signing-key.pem").toString())),
+        Optional.ofNullable(e.get("LEDGER_SIGNING_KEY", null)).map(Path::of),
+        Path.of(e.get("LEDGER_KEYS_DIR", dataDir.resolve("keys").toString())),
         e.get("LEDGER_APPLICATION_ID", "agent-ledger"),
         Duration.ofMillis(e.integer("LEDGER_COMMAND_TIMEOUT_MS", 10_000)),
         e.integer("LEDGER_COMMIT_INTERVAL_MS", 0),
         e.integer("LEDGER_POLL_MS", 10),
         e.get("LEDGER_DEMO_TENANT", "demo"),
         Duration.ofSeconds(e.integer("LEDGER_BOOTSTRAP_JWT_SECONDS", 3600)),
+        Optional.ofNullable(env.get("LEDGER_SCHEMA_REGISTRY_URL")).filter(s -> !s.isBlank()),
         new Policy(
             e.integer("LEDGER_RETAINED_MINIMUM_MICROCENTS", 1_000_000),
             e.integer("LEDGER_DEFAULT_ROOT_DEPTH", 3),
@@ -73,13 +81,15 @@ public record LedgerConfig(
         brokerPort,
         controllerPort,
         partitions,
-        dir.resolve("signing-key.pem"),
+        signingKeyPath,
+        dir.resolve("keys"),
         applicationId,
         commandTimeout,
         commitIntervalMs,
         pollMs,
         demoTenant,
         bootstrapJwtLifetime,
+        schemaRegistryUrl,
         policy);
   }
 

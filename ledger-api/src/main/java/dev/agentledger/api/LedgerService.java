@@ -12,9 +12,13 @@ import dev.agentledger.api.kafka.EmbeddedKafka;
 import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.api.kafka.TopicsConfig;
 import dev.agentledger.api.query.LedgerQueries;
+import dev.agentledger.api.registry.ExternalRegistry;
+import dev.agentledger.api.registry.RegistryHandlers;
 import dev.agentledger.evidence.EvidenceSigner;
+import dev.agentledger.evidence.Keyring;
 import dev.agentledger.evidence.PublicKeys;
 import dev.agentledger.evidence.SigningKey;
+import dev.agentledger.evidence.VerifyingKey;
 import dev.agentledger.ledger.domain.Actor;
 import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
 import dev.agentledger.ledger.domain.Decider;
@@ -26,7 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -80,9 +86,19 @@ public final class LedgerService implements AutoCloseable {
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       Topics.ensure(admin, TopicsConfig.defaults().withPartitions(config.partitions()));
     }
-    SigningKey key = SigningKey.loadOrCreate(config.signingKeyPath());
-    SchemaCatalog catalog = SchemaCatalog.builtIn();
-    PublicKeys publicKeys = PublicKeys.of(key.verifyingKey());
+    Keyring ring = Keyring.open(config.keysDir());
+    SigningKey key =
+        config.signingKeyPath().isPresent()
+            ? SigningKey.load(config.signingKeyPath().get())
+            : ring.current();
+    SchemaCatalog catalog =
+        config
+            .schemaRegistryUrl()
+            .map(url -> ExternalRegistry.register(url, SchemaCatalog.builtIn()))
+            .orElseGet(SchemaCatalog::builtIn);
+    List<VerifyingKey> published = new ArrayList<>(ring.publicKeys().keys());
+    published.add(key.verifyingKey());
+    PublicKeys publicKeys = PublicKeys.of(published);
     startStreams(catalog, key);
     bus = track(new CommandBus(bootstrapServers, catalog, config.commandTimeout()));
     queries = new LedgerQueries(streams, self());
@@ -95,7 +111,14 @@ public final class LedgerService implements AutoCloseable {
     TreeHandlers tree = new TreeHandlers(auth, submissions, queries);
     http =
         track(
-            new HttpApi(agents, tree, queries, publicKeys, this::ready, config.commandTimeout())
+            new HttpApi(
+                    agents,
+                    tree,
+                    new RegistryHandlers(catalog),
+                    queries,
+                    publicKeys,
+                    this::ready,
+                    config.commandTimeout())
                 .start(config.httpHost(), config.httpPort()));
     awaitRunning();
     demoKey = ensureDemoTenant();
@@ -193,6 +216,25 @@ public final class LedgerService implements AutoCloseable {
 
   public boolean ready() {
     return streams != null && streams.state() == KafkaStreams.State.RUNNING && bus.ready();
+  }
+
+  /** What a person starting the service needs to know first. */
+  public String banner() {
+    String url = "http://localhost:" + httpPort();
+    return demoKey
+        .map(
+            key ->
+                String.format(
+                    "%nagent-ledger is up on %s%ntenant '%s' operator key (also in %s):%n  %s%n"
+                        + "try:  curl -X POST %s/v1/agent/bootstrap -H \"Authorization: Bearer %s\""
+                        + " -d '{\"agent_id\":\"lead-01\",\"budget_daily_usd\":5.0}'%n",
+                    url,
+                    config.demoTenant(),
+                    config.dataDir().resolve(config.demoTenant() + "-operator.key"),
+                    key,
+                    url,
+                    key))
+        .orElse("agent-ledger is up on " + url);
   }
 
   public int httpPort() {

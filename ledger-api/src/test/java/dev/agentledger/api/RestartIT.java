@@ -49,7 +49,7 @@ class RestartIT {
           second.evidence().stream().filter(e -> e.getTenant().equals("demo")).toList();
       assertThat(demo).extracting(EvidenceEvent::getSeq).containsExactly(1L, 2L, 3L, 4L);
       assertThat(next.body().path("evidence_seq").asLong()).isEqualTo(4L);
-      SigningKey key = SigningKey.load(dataDir.resolve("signing-key.pem"));
+      SigningKey key = dev.agentledger.evidence.Keyring.open(dataDir.resolve("keys")).current();
       Verdict verdict = ChainVerifier.verify(demo, PublicKeys.of(key.verifyingKey()));
       assertThat(verdict.ok()).as(verdict.toString()).isTrue();
     }

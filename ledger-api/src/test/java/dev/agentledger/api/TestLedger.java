@@ -129,25 +129,33 @@ final class TestLedger implements AutoCloseable {
 
   /** Every committed evidence event on the topic, from the beginning. */
   List<EvidenceEvent> evidence() {
+    return readAll(
+        LedgerTopology.EVIDENCE_TOPIC, AvroSerde.evidence(SchemaCatalog.builtIn()).deserializer());
+  }
+
+  /** The JSON mirror topic's lines, from the beginning. */
+  List<String> evidenceJson() {
+    return readAll(LedgerTopology.EVIDENCE_JSON_TOPIC, new StringDeserializer());
+  }
+
+  private <V> List<V> readAll(
+      String topic, org.apache.kafka.common.serialization.Deserializer<V> values) {
     Map<String, Object> props =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
             service.bootstrapServers(),
             ConsumerConfig.ISOLATION_LEVEL_CONFIG,
             "read_committed");
-    try (KafkaConsumer<String, EvidenceEvent> consumer =
-        new KafkaConsumer<>(
-            props,
-            new StringDeserializer(),
-            AvroSerde.evidence(SchemaCatalog.builtIn()).deserializer())) {
+    try (KafkaConsumer<String, V> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), values)) {
       List<TopicPartition> parts =
-          consumer.partitionsFor(LedgerTopology.EVIDENCE_TOPIC).stream()
+          consumer.partitionsFor(topic).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))
               .toList();
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      List<EvidenceEvent> out = new ArrayList<>();
+      List<V> out = new ArrayList<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         if (System.nanoTime() > deadline) {

@@ -1,6 +1,7 @@
 package dev.agentledger.api.http;
 
 import dev.agentledger.api.query.LedgerQueries;
+import dev.agentledger.api.registry.RegistryHandlers;
 import dev.agentledger.evidence.PublicKeys;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -21,6 +22,7 @@ public final class HttpApi implements AutoCloseable {
   public HttpApi(
       AgentHandlers agents,
       TreeHandlers tree,
+      RegistryHandlers registry,
       LedgerQueries queries,
       PublicKeys jwks,
       BooleanSupplier ready,
@@ -41,6 +43,14 @@ public final class HttpApi implements AutoCloseable {
               config.routes.get("/v1/agents/{agent_id}", tree::agent);
               config.routes.post("/v1/agents/{agent_id}/lifecycle", tree::transition);
               config.routes.post("/v1/agents/{agent_id}/revoke", tree::revoke);
+              String r = RegistryHandlers.BASE;
+              config.routes.get(r + "/schemas/ids/{id}", registry::schemaById);
+              config.routes.get(r + "/schemas/ids/{id}/versions", registry::versionsOfId);
+              config.routes.get(r + "/subjects", registry::subjects);
+              config.routes.get(r + "/subjects/{subject}/versions", registry::versions);
+              config.routes.get(r + "/subjects/{subject}/versions/{version}", registry::version);
+              config.routes.post(r + "/subjects/{subject}", registry::lookup);
+              config.routes.get(r + "/config", registry::config);
               config.routes.get(
                   "/.well-known/jwks.json", ctx -> Http.json(ctx, 200, jwks.toJwks()));
               config.routes.get("/healthz", ctx -> Http.json(ctx, 200, Map.of("status", "up")));
@@ -55,7 +65,8 @@ public final class HttpApi implements AutoCloseable {
               config.routes.error(
                   404,
                   ctx -> {
-                    if (ctx.result() == null || ctx.result().isEmpty()) {
+                    String type = ctx.res().getContentType();
+                    if (type == null || !type.contains("json")) {
                       problem(new ApiProblem(404, "not_found", "no such route"), ctx);
                     }
                   });

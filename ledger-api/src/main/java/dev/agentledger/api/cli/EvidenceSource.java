@@ -1,0 +1,70 @@
+package dev.agentledger.api.cli;
+
+import dev.agentledger.evidence.EvidenceJson;
+import dev.agentledger.schemas.AvroSerde;
+import dev.agentledger.schemas.SchemaCatalog;
+import dev.agentledger.schemas.avro.EvidenceEvent;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Where the verifier reads evidence from: an exported JSON-lines file or the topic itself. */
+interface EvidenceSource {
+  /** Feeds every event, in order, until the end (or, following, until {@code stop}). */
+  void forEach(Consumer<EvidenceEvent> sink, BooleanSupplier stop) throws IOException;
+
+  static EvidenceSource file(Path jsonl) {
+    return (sink, stop) -> {
+      try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
+        for (String line = in.readLine();
+            line != null && !stop.getAsBoolean();
+            line = in.readLine()) {
+          if (!line.isBlank()) {
+            sink.accept(EvidenceJson.fromJson(line));
+          }
+        }
+      }
+    };
+  }
+
+  /** Reads committed events from the start; stops at the end offsets unless following. */
+  static EvidenceSource topic(
+      String bootstrap, String topic, SchemaCatalog catalog, boolean follow) {
+    return (sink, stop) -> {
+      Map<String, Object> props =
+          Map.of(
+              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              bootstrap,
+              ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+              "read_committed",
+              ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+              5_000);
+      try (KafkaConsumer<String, EvidenceEvent> consumer =
+          new KafkaConsumer<>(
+              props, new StringDeserializer(), AvroSerde.evidence(catalog).deserializer())) {
+        List<TopicPartition> parts =
+            consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+        while (!stop.getAsBoolean()
+            && (follow || parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)))) {
+          consumer.poll(Duration.ofMillis(200)).forEach(r -> sink.accept(r.value()));
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,164 @@
+package dev.agentledger.api.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentledger.evidence.ChainVerifier;
+import dev.agentledger.evidence.Failure;
+import dev.agentledger.evidence.PublicKeys;
+import dev.agentledger.ledger.topology.LedgerTopology;
+import dev.agentledger.schemas.SchemaCatalog;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Verifies the evidence with nothing but public keys: every signature, the hash chain, gapless
+ * order, and — by folding the events with the ledger's own domain code — attenuation and
+ * conservation. Exit 0 only when all of it holds; otherwise names the first failing event.
+ */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = "Verify ledger evidence offline (signatures, chain, order, conservation).")
+final class VerifyCommand implements Callable<Integer> {
+  static final int OK = 0;
+  static final int FAILED = 1;
+
+  @ArgGroup(multiplicity = "1")
+  Input input;
+
+  static final class Input {
+    @Option(names = "--file", description = "exported evidence, one JSON event per line")
+    Path file;
+
+    @Option(names = "--bootstrap-servers", description = "read the evidence topic from Kafka")
+    String bootstrap;
+  }
+
+  @Option(names = "--topic", defaultValue = LedgerTopology.EVIDENCE_TOPIC)
+  String topic;
+
+  @Option(
+      names = "--jwks",
+      required = true,
+      description =
+          "the public keys: a JWKS file or an http(s) URL such as .../.well-known/jwks.json")
+  String jwks;
+
+  @Option(names = "--json", description = "print the summary as one JSON object")
+  boolean json;
+
+  @Option(names = "--follow", description = "keep reading the topic; report failures live")
+  boolean follow;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PublicKeys keys = PublicKeys.fromJwks(readJwks());
+    ChainVerifier chain = new ChainVerifier(keys);
+    Conservation conservation = new Conservation();
+    AtomicLong position = new AtomicLong();
+    EvidenceSource source =
+        input.file != null
+            ? EvidenceSource.file(input.file)
+            : EvidenceSource.topic(input.bootstrap, topic, SchemaCatalog.builtIn(), follow);
+    source.forEach(
+        event -> {
+          long at = position.getAndIncrement();
+          chain
+              .accept(event, at)
+              .ifPresentOrElse(
+                  f -> report(out, f.toString()),
+                  () ->
+                      conservation.accept(event).ifPresent(b -> report(out, "conservation: " + b)));
+        },
+        () -> false);
+    List<Conservation.Breach> breaches = conservation.finish();
+    var verdict = chain.verdict();
+    boolean ok = verdict.ok() && breaches.isEmpty();
+    summary(out, verdict, breaches, conservation, ok);
+    return ok ? OK : FAILED;
+  }
+
+  private void report(PrintWriter out, String line) {
+    if (follow && !json) {
+      out.println("FAIL " + line);
+      out.flush();
+    }
+  }
+
+  private void summary(
+      PrintWriter out,
+      dev.agentledger.evidence.Verdict verdict,
+      List<Conservation.Breach> breaches,
+      Conservation conservation,
+      boolean ok)
+      throws Exception {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("ok", ok);
+    s.put("events", verdict.eventsChecked());
+    s.put("tenants", verdict.tenants());
+    s.put("agents", conservation.agentsPerTenant());
+    s.put("chain_ok", verdict.ok());
+    verdict.firstFailure().ifPresent(f -> s.put("first_failure", describe(f)));
+    s.put("conservation_ok", breaches.isEmpty());
+    if (!breaches.isEmpty()) {
+      s.put("first_breach", breaches.get(0).toString());
+    }
+    if (json) {
+      out.println(new ObjectMapper().writeValueAsString(s));
+      return;
+    }
+    out.printf(
+        "%s: %d events, %d tenants; chain %s; conservation %s%n",
+        ok ? "VERIFIED" : "FAILED",
+        verdict.eventsChecked(),
+        verdict.tenants(),
+        verdict.ok() ? "intact" : "BROKEN",
+        breaches.isEmpty() ? "holds" : "BREACHED");
+    verdict.firstFailure().ifPresent(f -> out.println("  first failing event: " + f));
+    if (!breaches.isEmpty()) {
+      out.println("  first breach: " + breaches.get(0));
+    }
+  }
+
+  private static Map<String, Object> describe(Failure f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("code", f.code().name());
+    m.put("tenant", f.tenant());
+    m.put("seq", f.seq());
+    m.put("position", f.position());
+    m.put("message", f.message());
+    return m;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, ?> readJwks() throws Exception {
+    String text;
+    if (jwks.startsWith("http://") || jwks.startsWith("https://")) {
+      text =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(jwks)).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+    } else {
+      text = Files.readString(Path.of(jwks));
+    }
+    return new ObjectMapper().readValue(text, Map.class);
+  }
+}

@@ -1,0 +1,113 @@
+package dev.agentledger.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentledger.api.TestLedger.Answer;
+import dev.agentledger.api.cli.LedgerCli;
+import dev.agentledger.evidence.EvidenceJson;
+import dev.agentledger.evidence.Keyring;
+import dev.agentledger.schemas.avro.EvidenceEvent;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A stranger verifies the live topic with only the JWKS, across a key rotation. */
+class EvidenceVerificationIT {
+  @TempDir Path dataDir;
+  @TempDir Path work;
+
+  private record Run(int code, JsonNode summary) {}
+
+  private static Run verify(String... args) throws Exception {
+    StringWriter out = new StringWriter();
+    int code = LedgerCli.run(new PrintWriter(out, true), args);
+    String text = out.toString().trim();
+    String last = text.substring(text.lastIndexOf('\n') + 1);
+    return new Run(code, TestLedger.JSON.readTree(last));
+  }
+
+  @Test
+  void theWholeTopicVerifiesAcrossARotationAndATamperedExportDoesNot() throws Exception {
+    String firstKid;
+    try (TestLedger ledger = TestLedger.start(dataDir)) {
+      firstKid = Keyring.open(dataDir.resolve("keys")).current().keyId();
+      String lead = ledger.bootstrap("lead-v", "5.00", "completions", "memory.read", "delegate");
+      ledger.post("/v1/agent/delegate", lead, "{\"agent_id\":\"researcher-v\",\"budget_usd\":0.5}");
+      ledger.post(
+          "/v1/agent/delegate", lead, "{\"budget_usd\":0.5,\"permissions\":[\"cert.revoke\"]}");
+    }
+    Keyring.rotate(dataDir.resolve("keys"));
+
+    try (TestLedger ledger = TestLedger.start(dataDir)) {
+      String lead = ledger.bootstrap("lead-v", "5.00");
+      ledger.post("/v1/agent/delegate", lead, "{\"agent_id\":\"coder-v\",\"budget_usd\":1}");
+      ledger.delete("/v1/agent/sub-agents/researcher-v", lead);
+      String jwksUrl = "http://localhost:" + ledger.service.httpPort() + "/.well-known/jwks.json";
+      Answer jwks = ledger.get("/.well-known/jwks.json", "");
+      assertThat(jwks.body().path("keys").findValuesAsText("kid")).contains(firstKid).hasSize(2);
+
+      Run live =
+          verify(
+              "verify",
+              "--bootstrap-servers",
+              ledger.service.bootstrapServers(),
+              "--jwks",
+              jwksUrl,
+              "--json");
+      assertThat(live.code()).as(live.summary().toString()).isZero();
+      assertThat(live.summary().path("ok").asBoolean()).isTrue();
+      assertThat(live.summary().path("events").asLong()).isEqualTo(7);
+
+      List<EvidenceEvent> events = ledger.evidence();
+      assertThat(events).extracting(EvidenceEvent::getKeyId).contains(firstKid);
+      assertThat(mirror(ledger)).isEqualTo(events.stream().map(EvidenceJson::toJson).toList());
+      Path jwksFile = Files.writeString(work.resolve("jwks.json"), jwks.body().toString());
+      Path export = Files.writeString(work.resolve("evidence.jsonl"), EvidenceJson.toJsonl(events));
+      assertThat(
+              verify("verify", "--file", export.toString(), "--jwks", jwksFile.toString(), "--json")
+                  .code())
+          .isZero();
+
+      List<EvidenceEvent> tampered = new ArrayList<>(events);
+      EvidenceEvent victim = tampered.get(3);
+      tampered.set(
+          3,
+          EvidenceEvent.newBuilder(victim)
+              .setPayload(victim.getPayload().replaceFirst("e", "E"))
+              .build());
+      assertThat(tampered.get(3).getPayload()).isNotEqualTo(victim.getPayload());
+      Path bad = Files.writeString(work.resolve("tampered.jsonl"), EvidenceJson.toJsonl(tampered));
+      Run failed =
+          verify("verify", "--file", bad.toString(), "--jwks", jwksFile.toString(), "--json");
+      assertThat(failed.code()).isEqualTo(1);
+      assertThat(failed.summary().path("first_failure").path("seq").asLong())
+          .isEqualTo(victim.getSeq());
+    }
+  }
+
+  @Test
+  void theRegistrySurfaceServesOurSchemasTheConfluentWay() {
+    try (TestLedger ledger = TestLedger.start(dataDir)) {
+      Answer subjects = ledger.get("/registry/subjects", "");
+      assertThat(subjects.body().toString())
+          .contains("ledger.evidence-value", "ledger.commands-value");
+      Answer latest = ledger.get("/registry/subjects/ledger.evidence-value/versions/latest", "");
+      assertThat(latest.body().path("id").asInt()).isEqualTo(2);
+      Answer byId = ledger.get("/registry/schemas/ids/2", "");
+      assertThat(byId.body().path("schema").asText()).contains("EvidenceEvent");
+      Answer missing = ledger.get("/registry/schemas/ids/99", "");
+      assertThat(missing.status()).isEqualTo(404);
+      assertThat(missing.body().path("error_code").asInt()).isEqualTo(40403);
+    }
+  }
+
+  private static List<String> mirror(TestLedger ledger) {
+    return ledger.evidenceJson();
+  }
+}
