@@ -5,29 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.agentledger.api.TestLedger.Answer;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The delegation tree over HTTP: spend, refunds, cascades, lifecycle, expiry, idempotency. */
-class DelegationTreeIT {
-  @TempDir static Path dataDir;
-  static TestLedger ledger;
-
-  @BeforeAll
-  static void start() {
-    ledger = TestLedger.start(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    ledger.close();
-  }
-
+class DelegationTreeIT extends OneLedgerPerClass {
   private static BigDecimal usd(Answer a, String field) {
     return a.body().path(field).decimalValue();
   }

@@ -5,41 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentledger.api.TestLedger.Answer;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Seed 002 end to end: HTTP → ledger.commands → Streams → ledger.evidence → HTTP. */
-class WalkingSkeletonIT {
-  @TempDir static Path dataDir;
-  static TestLedger ledger;
-
-  @BeforeAll
-  static void start() {
-    ledger = TestLedger.start(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    ledger.close();
-  }
-
+class WalkingSkeletonIT extends OneLedgerPerClass {
   private static String bootstrap(String agentId, String dailyUsd) {
-    Answer a =
-        ledger.post(
-            "/v1/agent/bootstrap",
-            ledger.operatorKey,
-            "{\"agent_id\":\""
-                + agentId
-                + "\",\"budget_daily_usd\":"
-                + dailyUsd
-                + ",\"permissions\":[\"completions\",\"memory.read\",\"memory.write\",\"delegate\"]}");
-    assertThat(a.status()).as(a.body().toString()).isIn(200, 201);
-    return a.text("jwt");
+    return ledger.bootstrap(
+        agentId, dailyUsd, "completions", "memory.read", "memory.write", "delegate");
   }
 
   private static BigDecimal usd(Answer a, String field) {
