@@ -21,7 +21,8 @@ class TransactionalRoundTripIT {
       assertThat(TransactionalRoundTrip.percentile(latencies, 50)).isLessThan(250_000_000L);
 
       // a second run reuses the scratch topic
-      assertThat(TransactionalRoundTrip.measure(kafka.bootstrapServers(), "it.tx-roundtrip", 3))
+      assertThat(
+              TransactionalRoundTrip.measure(kafka.bootstrapServers(), "it.tx-roundtrip", 3, 0, 10))
           .hasSize(3);
     }
   }
