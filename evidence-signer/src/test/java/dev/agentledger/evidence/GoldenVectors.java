@@ -3,6 +3,14 @@ package dev.agentledger.evidence;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.agentledger.evidence.ChainWriter.Spec;
+import dev.agentledger.evidence.checkpoint.BudgetTotal;
+import dev.agentledger.evidence.checkpoint.Checkpoint;
+import dev.agentledger.evidence.checkpoint.CheckpointFailureCode;
+import dev.agentledger.evidence.checkpoint.CheckpointSigner;
+import dev.agentledger.evidence.merkle.CompactRange;
+import dev.agentledger.evidence.merkle.ConsistencyProof;
+import dev.agentledger.evidence.merkle.InclusionProof;
+import dev.agentledger.evidence.merkle.MerkleHash;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,6 +53,37 @@ final class GoldenVectors {
           new Expected("broken-cause.jsonl", FailureCode.BAD_CAUSE, "acme", 3, 3),
           new Expected("malformed-signature.jsonl", FailureCode.MALFORMED, "globex", 1, 1));
 
+  /**
+   * A chain that verifies by itself but contradicts a signed checkpoint: {@code checkpoint} is the
+   * golden checkpoint file the verifier must check the chain against.
+   */
+  record CheckpointExpected(
+      String file, CheckpointFailureCode code, String tenant, String checkpoint, long size) {}
+
+  static final List<String> CHECKPOINTS =
+      List.of("valid-acme.checkpoint", "valid-globex.checkpoint");
+
+  static final List<CheckpointExpected> CHECKPOINT_TAMPERED =
+      List.of(
+          new CheckpointExpected(
+              "rewritten-history.jsonl",
+              CheckpointFailureCode.CHECKPOINT_ROOT_MISMATCH,
+              "acme",
+              "valid-acme.checkpoint",
+              4),
+          new CheckpointExpected(
+              "dropped-tail.jsonl",
+              CheckpointFailureCode.CHECKPOINT_AHEAD_OF_EVENTS,
+              "acme",
+              "valid-acme.checkpoint",
+              4));
+
+  /** Illustrative budget totals for the golden acme checkpoint (globex has none). */
+  static final List<BudgetTotal> ACME_BUDGETS =
+      List.of(
+          new BudgetTotal("agent-7", "usd", 10000, 1250, 2500),
+          new BudgetTotal("agent-7", "tokens/gpt-4o", 2000000, 0, 500000));
+
   /** Sorted keys so Map.of-built documents come out byte-stable. */
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
@@ -68,6 +107,11 @@ final class GoldenVectors {
     files.put("valid-signing-inputs.txt", signingInputs(valid()));
     Map<String, List<EvidenceEvent>> tampered = tampered();
     TAMPERED.forEach(t -> files.put(t.file(), toJsonl(tampered.get(t.file()))));
+    files.put("valid-acme.checkpoint", checkpoint(valid(), "acme", ACME_BUDGETS).note());
+    files.put("valid-globex.checkpoint", checkpoint(valid(), "globex", List.of()).note());
+    files.put("rewritten-history.jsonl", toJsonl(rewrittenHistory()));
+    files.put("dropped-tail.jsonl", toJsonl(without(valid(), 5)));
+    files.put("valid-proofs.json", pretty(proofs(valid(), "acme")));
     files.put("expected.json", pretty(expectations()));
     return files;
   }
@@ -133,6 +177,82 @@ final class GoldenVectors {
     t.put("broken-cause.jsonl", ChainWriter.write(brokenCauseSpecs(), KEY));
     t.put("malformed-signature.jsonl", replace(valid, 1, GoldenVectors::truncateSignature));
     return t;
+  }
+
+  // --- checkpoints ---------------------------------------------------------------------------
+
+  /** The tenant's checkpoint over all of its events in {@code events}, signed by KEY. */
+  static Checkpoint checkpoint(List<EvidenceEvent> events, String tenant, List<BudgetTotal> b) {
+    return new CheckpointSigner(KEY).sign(tenant, CompactRange.of(leafHashes(events, tenant)), b);
+  }
+
+  static List<byte[]> leafHashes(List<EvidenceEvent> events, String tenant) {
+    return events.stream().filter(e -> e.getTenant().equals(tenant)).map(MerkleHash::leaf).toList();
+  }
+
+  /**
+   * The holder of the genuine key rewrites acme from seq 2 (payments:read becomes payments:write),
+   * re-signs the whole chain and appends one more event. The chain verifies; its first four leaves
+   * no longer match the checkpoint signed earlier over valid.jsonl.
+   */
+  static List<EvidenceEvent> rewrittenHistory() {
+    List<Spec> specs = new ArrayList<>(specs());
+    Spec s = specs.get(2);
+    specs.set(
+        2,
+        new Spec(
+            s.tenant(),
+            s.eventId(),
+            s.commandId(),
+            s.causeIndex(),
+            s.causeCount(),
+            s.actor(),
+            s.timeMs(),
+            s.type(),
+            "{\"agent\":\"agent-7\",\"scope\":\"payments:write\"}"));
+    specs.add(spec(6, "acme", "cmd-07", 0, 1, "alice@acme", "AgentSuspended", "{\"agent\":\"x\"}"));
+    return ChainWriter.write(specs, KEY);
+  }
+
+  /** Leaf hashes, roots, and every inclusion and consistency proof of one tenant's tree. */
+  private static Map<String, Object> proofs(List<EvidenceEvent> events, String tenant) {
+    List<byte[]> leaves = leafHashes(events, tenant);
+    int n = leaves.size();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("tenant", tenant);
+    m.put("checkpoint", "valid-" + tenant + ".checkpoint");
+    m.put("leaf_hashes", leaves.stream().map(Bytes::hex).toList());
+    List<Object> roots = new ArrayList<>();
+    for (int size = 0; size <= n; size++) {
+      roots.add(Map.of("size", size, "root", Bytes.hex(MerkleHash.root(leaves.subList(0, size)))));
+    }
+    m.put("roots", roots);
+    List<Object> inclusion = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      InclusionProof p = InclusionProof.generate(i, n, leaves);
+      inclusion.add(
+          Map.of(
+              "seq",
+              i + 1,
+              "leaf_index",
+              i,
+              "tree_size",
+              n,
+              "hashes",
+              p.hashes().stream().map(Bytes::hex).toList()));
+    }
+    m.put("inclusion", inclusion);
+    List<Object> consistency = new ArrayList<>();
+    for (int from = 1; from <= n; from++) {
+      ConsistencyProof p = ConsistencyProof.generate(from, n, leaves);
+      consistency.add(
+          Map.of(
+              "from_size", from,
+              "to_size", n,
+              "hashes", p.hashes().stream().map(Bytes::hex).toList()));
+    }
+    m.put("consistency", consistency);
+    return m;
   }
 
   // --- tampering -----------------------------------------------------------------------------
@@ -266,7 +386,7 @@ final class GoldenVectors {
 
   private static Map<String, Object> expectations() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("valid.jsonl", Map.of("ok", true));
+    m.put("valid.jsonl", Map.of("ok", true, "checkpoints", CHECKPOINTS));
     for (Expected t : TAMPERED) {
       m.put(
           t.file(),
@@ -276,6 +396,18 @@ final class GoldenVectors {
               "tenant", t.tenant(),
               "seq", t.seq(),
               "position", t.position()));
+    }
+    for (CheckpointExpected t : CHECKPOINT_TAMPERED) {
+      m.put(
+          t.file(),
+          Map.of(
+              "ok", false,
+              "chain_ok", true,
+              "checkpoints", CHECKPOINTS,
+              "code", t.code().name(),
+              "tenant", t.tenant(),
+              "checkpoint", t.checkpoint(),
+              "size", t.size()));
     }
     return m;
   }
