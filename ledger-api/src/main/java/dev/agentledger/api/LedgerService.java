@@ -5,6 +5,8 @@ import dev.agentledger.api.auth.OperatorKeys;
 import dev.agentledger.api.bus.CommandBus;
 import dev.agentledger.api.http.AgentHandlers;
 import dev.agentledger.api.http.Authenticator;
+import dev.agentledger.api.http.CyclesHandlers;
+import dev.agentledger.api.http.CyclesReads;
 import dev.agentledger.api.http.HttpApi;
 import dev.agentledger.api.http.Submissions;
 import dev.agentledger.api.http.TreeHandlers;
@@ -14,7 +16,6 @@ import dev.agentledger.api.kafka.TopicsConfig;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.api.registry.ExternalRegistry;
 import dev.agentledger.api.registry.RegistryHandlers;
-import dev.agentledger.evidence.EvidenceSigner;
 import dev.agentledger.evidence.Keyring;
 import dev.agentledger.evidence.PublicKeys;
 import dev.agentledger.evidence.SigningKey;
@@ -109,11 +110,16 @@ public final class LedgerService implements AutoCloseable {
     AgentHandlers agents =
         new AgentHandlers(auth, submissions, queries, tokens, config.bootstrapJwtLifetime());
     TreeHandlers tree = new TreeHandlers(auth, submissions, queries);
+    CyclesHandlers cycles =
+        new CyclesHandlers(
+            auth, submissions, queries, new Decider(config.policy()), System::currentTimeMillis);
     http =
         track(
             new HttpApi(
                     agents,
                     tree,
+                    cycles,
+                    new CyclesReads(auth, queries, System::currentTimeMillis),
                     new RegistryHandlers(catalog),
                     queries,
                     publicKeys,
@@ -135,10 +141,7 @@ public final class LedgerService implements AutoCloseable {
     streams =
         new KafkaStreams(
             LedgerTopology.build(
-                catalog,
-                new Decider(config.policy()),
-                new EvidenceSigner(key),
-                LedgerTopology.Settings.DEFAULT),
+                catalog, new Decider(config.policy()), key, LedgerTopology.Settings.DEFAULT),
             streamsProps());
     streams.start();
     started.push(

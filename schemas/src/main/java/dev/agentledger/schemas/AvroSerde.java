@@ -35,6 +35,14 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         dev.agentledger.schemas.avro.EvidenceEvent.getClassSchema());
   }
 
+  public static AvroSerde<dev.agentledger.schemas.avro.LedgerCheckpoint> checkpoints(
+      SchemaCatalog catalog) {
+    return new AvroSerde<>(
+        catalog,
+        SchemaCatalog.CHECKPOINTS_SUBJECT,
+        dev.agentledger.schemas.avro.LedgerCheckpoint.getClassSchema());
+  }
+
   public byte[] toBytes(T value) {
     SchemaCatalog.Entry writer = catalog.latest(subject);
     return WireFormat.write(writer.id(), writer.schema(), value);

@@ -1,6 +1,7 @@
 package dev.agentledger.schemas;
 
 import dev.agentledger.schemas.avro.EvidenceEvent;
+import dev.agentledger.schemas.avro.LedgerCheckpoint;
 import dev.agentledger.schemas.avro.LedgerCommand;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ public final class SchemaCatalog {
 
   public static final String COMMANDS_SUBJECT = "ledger.commands-value";
   public static final String EVIDENCE_SUBJECT = "ledger.evidence-value";
+  public static final String CHECKPOINTS_SUBJECT = "ledger.checkpoints-value";
 
   private final Map<Integer, Entry> byId;
 
@@ -36,7 +38,8 @@ public final class SchemaCatalog {
     return new SchemaCatalog(
         List.of(
             new Entry(1, COMMANDS_SUBJECT, 1, LedgerCommand.getClassSchema()),
-            new Entry(2, EVIDENCE_SUBJECT, 1, EvidenceEvent.getClassSchema())));
+            new Entry(2, EVIDENCE_SUBJECT, 1, EvidenceEvent.getClassSchema()),
+            new Entry(3, CHECKPOINTS_SUBJECT, 1, LedgerCheckpoint.getClassSchema())));
   }
 
   public Optional<Entry> byId(int id) {

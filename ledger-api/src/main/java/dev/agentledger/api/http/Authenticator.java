@@ -112,6 +112,7 @@ public final class Authenticator {
     if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return auth.substring(7).trim();
     }
-    return ctx.header("X-API-Key");
+    String cycles = ctx.header("X-Cycles-API-Key");
+    return cycles != null ? cycles : ctx.header("X-API-Key");
   }
 }

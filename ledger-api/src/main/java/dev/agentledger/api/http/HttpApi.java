@@ -22,6 +22,8 @@ public final class HttpApi implements AutoCloseable {
   public HttpApi(
       AgentHandlers agents,
       TreeHandlers tree,
+      CyclesHandlers cycles,
+      CyclesReads cyclesReads,
       RegistryHandlers registry,
       LedgerQueries queries,
       PublicKeys jwks,
@@ -33,6 +35,7 @@ public final class HttpApi implements AutoCloseable {
             config -> {
               config.http.maxRequestSize = 64 * 1024;
               config.startup.showJavalinBanner = false;
+              config.routes.before(CyclesErrors::correlate);
               config.routes.before("/v1/*", ctx -> routeToOwner(ctx, queries, forwarder, ready));
               config.routes.post("/v1/agent/bootstrap", agents::bootstrap);
               config.routes.post("/v1/agent/delegate", agents::delegate);
@@ -43,6 +46,16 @@ public final class HttpApi implements AutoCloseable {
               config.routes.get("/v1/agents/{agent_id}", tree::agent);
               config.routes.post("/v1/agents/{agent_id}/lifecycle", tree::transition);
               config.routes.post("/v1/agents/{agent_id}/revoke", tree::revoke);
+              config.routes.put("/v1/agents/{agent_id}/limits", tree::changeLimit);
+              config.routes.post("/v1/reservations", cycles::reserve);
+              config.routes.get("/v1/reservations", cyclesReads::reservations);
+              config.routes.get("/v1/reservations/{reservation_id}", cyclesReads::reservation);
+              config.routes.post("/v1/reservations/{reservation_id}/commit", cycles::commit);
+              config.routes.post("/v1/reservations/{reservation_id}/release", cycles::release);
+              config.routes.post("/v1/reservations/{reservation_id}/extend", cycles::extend);
+              config.routes.post("/v1/decide", cycles::decide);
+              config.routes.post("/v1/events", cycles::event);
+              config.routes.get("/v1/balances", cyclesReads::balances);
               String r = RegistryHandlers.BASE;
               config.routes.get(r + "/schemas/ids/{id}", registry::schemaById);
               config.routes.get(r + "/schemas/ids/{id}/versions", registry::versionsOfId);
@@ -116,6 +129,10 @@ public final class HttpApi implements AutoCloseable {
     }
     if (p.status() == 503) {
       ctx.header("Retry-After", "1");
+    }
+    if (CyclesErrors.isCyclesPath(ctx.path())) {
+      CyclesErrors.write(ctx, p);
+      return;
     }
     Http.json(ctx, p.status(), p.body(), PROBLEM);
   }

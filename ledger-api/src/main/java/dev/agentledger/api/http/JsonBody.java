@@ -40,6 +40,48 @@ final class JsonBody {
     return new JsonBody(node);
   }
 
+  /** A nested object, read as strictly as the body; null when absent. */
+  JsonBody object(String field, Set<String> allowed) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isObject()) {
+      throw typeError(field, "an object");
+    }
+    return parse(v.toString(), allowed);
+  }
+
+  /** A free-form object (metadata), kept as given; null when absent. */
+  @SuppressWarnings("unchecked")
+  java.util.Map<String, Object> freeObject(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isObject()) {
+      throw typeError(field, "an object");
+    }
+    return MAPPER.convertValue(v, java.util.Map.class);
+  }
+
+  Boolean bool(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isBoolean()) {
+      throw typeError(field, "a boolean");
+    }
+    return v.asBoolean();
+  }
+
+  java.util.Set<String> fields() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    node.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
   boolean has(String field) {
     return node.hasNonNull(field);
   }

@@ -6,6 +6,7 @@ import dev.agentledger.api.bus.Outcome;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.domain.Event.CommandRejected;
 import dev.agentledger.ledger.topology.IdempotencyLog;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,11 @@ public final class Submissions {
   }
 
   CompletableFuture<Outcome> submit(Context ctx, Principal who, Command command) {
-    String key = ctx.header(IDEMPOTENCY_HEADER);
+    return submit(ctx, who, command, ctx.header(IDEMPOTENCY_HEADER));
+  }
+
+  /** As {@link #submit(Context, Principal, Command)}, with the key from elsewhere (a body). */
+  CompletableFuture<Outcome> submit(Context ctx, Principal who, Command command, String key) {
     if (key == null || key.isBlank()) {
       return bus.submit(who.tenant(), who.actor(), command);
     }
@@ -54,6 +59,15 @@ public final class Submissions {
 
   /** Waits for the outcome without holding a server thread; refusals become problems. */
   void answer(Context ctx, CompletableFuture<Outcome> outcome, Function<Outcome, Object> render) {
+    answer(ctx, outcome, render, ApiProblem::of);
+  }
+
+  /** As above, with the caller's own translation of a refusal into an error answer. */
+  void answer(
+      Context ctx,
+      CompletableFuture<Outcome> outcome,
+      Function<Outcome, Object> render,
+      Function<CommandRejected, ApiProblem> refusal) {
     ctx.future(
         () ->
             outcome
@@ -66,7 +80,7 @@ public final class Submissions {
                       o.rejection()
                           .ifPresent(
                               r -> {
-                                throw ApiProblem.of(r);
+                                throw refusal.apply(r);
                               });
                       return render.apply(o);
                     })

@@ -4,11 +4,13 @@ import dev.agentledger.api.bus.Outcome;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.domain.Command.ChangeLimit;
 import dev.agentledger.ledger.domain.Command.RevokeAgent;
 import dev.agentledger.ledger.domain.Command.TerminateSubAgent;
 import dev.agentledger.ledger.domain.Command.TransitionLifecycle;
 import dev.agentledger.ledger.domain.Event.AgentTerminated;
 import dev.agentledger.ledger.domain.Event.LifecycleChanged;
+import dev.agentledger.ledger.domain.Event.LimitChanged;
 import dev.agentledger.ledger.domain.Lifecycle;
 import dev.agentledger.ledger.domain.Money;
 import io.javalin.http.Context;
@@ -22,6 +24,7 @@ import java.util.Set;
 public final class TreeHandlers {
   private static final Set<String> LIFECYCLE_FIELDS = Set.of("state", "reason");
   private static final Set<String> REVOKE_FIELDS = Set.of("reason");
+  private static final Set<String> LIMIT_FIELDS = Set.of("limits");
 
   private final Authenticator auth;
   private final Submissions submissions;
@@ -75,6 +78,34 @@ public final class TreeHandlers {
             target == Lifecycle.TERMINATED
                 ? ended(op.tenant(), o)
                 : changed(o.first(LifecycleChanged.class)));
+  }
+
+  /**
+   * PUT /v1/agents/{id}/limits {limits: {unit: amount}} — an operator sets one unit's limit (usd in
+   * dollars); a raise that covers the spend closes the breaker.
+   */
+  public void changeLimit(Context ctx) {
+    Principal.Operator op = auth.operator(ctx);
+    Map<String, Long> limits = JsonBody.parse(ctx.body(), LIMIT_FIELDS).amounts("limits");
+    if (limits == null || limits.size() != 1) {
+      throw new ApiProblem(400, "missing_field", "limits must name exactly one unit");
+    }
+    var limit = limits.entrySet().iterator().next();
+    Command command = new ChangeLimit(ctx.pathParam("agent_id"), limit.getKey(), limit.getValue());
+    submissions.answer(
+        ctx,
+        submissions.submit(ctx, op, command),
+        o -> limitChanged(op.tenant(), o.first(LimitChanged.class), o));
+  }
+
+  private Map<String, Object> limitChanged(String tenant, LimitChanged e, Outcome outcome) {
+    Agent agent = queries.agent(tenant, e.agentId()).orElseThrow();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("agent_id", e.agentId());
+    out.put("unit", e.unit());
+    out.put("budget", Views.budget(e.unit(), agent.budget(e.unit())));
+    out.put("evidence_seq", outcome.lastSeq());
+    return out;
   }
 
   /** GET /v1/agents/{id} — one agent of the operator's tenant; another tenant's is a 404. */

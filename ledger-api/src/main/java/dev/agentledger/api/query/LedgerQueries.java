@@ -3,9 +3,12 @@ package dev.agentledger.api.query;
 import dev.agentledger.api.http.ApiProblem;
 import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.domain.Agent;
+import dev.agentledger.ledger.domain.Reservation;
 import dev.agentledger.ledger.domain.Tenant;
 import dev.agentledger.ledger.topology.IdempotencyLog;
 import dev.agentledger.ledger.topology.StoreNames;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -13,6 +16,7 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -33,6 +37,31 @@ public final class LedgerQueries {
   public Optional<Agent> agent(String tenant, String agentId) {
     return Optional.ofNullable(store(StoreNames.AGENTS).get(StoreNames.agentKey(tenant, agentId)))
         .map(json -> CanonicalJson.read(json, Agent.class));
+  }
+
+  public Optional<Reservation> reservation(String tenant, String reservationId) {
+    return Optional.ofNullable(
+            store(StoreNames.RESERVATIONS).get(StoreNames.reservationKey(tenant, reservationId)))
+        .map(json -> CanonicalJson.read(json, Reservation.class));
+  }
+
+  /** The tenant's reservations, by id. */
+  public List<Reservation> reservations(String tenant) {
+    return scan(StoreNames.RESERVATIONS, tenant, Reservation.class);
+  }
+
+  /** The tenant's agents, by id. */
+  public List<Agent> agents(String tenant) {
+    return scan(StoreNames.AGENTS, tenant, Agent.class);
+  }
+
+  private <T> List<T> scan(String storeName, String tenant, Class<T> type) {
+    List<T> out = new ArrayList<>();
+    try (KeyValueIterator<String, String> it =
+        store(storeName).range(tenant + "/", tenant + "/\uffff")) {
+      it.forEachRemaining(kv -> out.add(CanonicalJson.read(kv.value, type)));
+    }
+    return out;
   }
 
   public Optional<Tenant> tenant(String tenant) {

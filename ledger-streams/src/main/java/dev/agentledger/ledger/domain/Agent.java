@@ -72,6 +72,27 @@ public record Agent(
         children);
   }
 
+  public Agent withSlice(String unit, long slice) {
+    TreeMap<String, Long> next = new TreeMap<>(slices);
+    next.put(unit, slice);
+    return new Agent(
+        id,
+        parentId,
+        role,
+        jobRole,
+        depth,
+        permissions,
+        budgets,
+        next,
+        trust,
+        cleanVerdicts,
+        lifecycle,
+        createdAtMs,
+        expiresAtMs,
+        profile,
+        children);
+  }
+
   public Agent withLifecycle(Lifecycle next) {
     return new Agent(
         id,

@@ -34,6 +34,12 @@ public record Budget(
     return new Budget(limit, period, periodStartMs, spent, reserved, delegated, breakerOpen);
   }
 
+  /** A new limit: the breaker is open exactly when the new limit no longer covers the use. */
+  public Budget withLimit(long next) {
+    Budget b = new Budget(next, period, periodStartMs, spent, reserved, delegated, false);
+    return new Budget(next, period, periodStartMs, spent, reserved, delegated, b.available() < 0);
+  }
+
   /** The breaker trips whenever available goes below zero; only a roll or a new limit resets it. */
   public Budget settled() {
     return available() < 0 && !breakerOpen

@@ -48,9 +48,61 @@ public sealed interface Command {
       String credentialId)
       implements Command {}
 
-  /** Money already spent: always recorded; crossing the limit trips the agent's breaker. */
-  record RecordSpend(String agentId, String unit, long amount, String reference)
+  /**
+   * Money already spent. Without an overage policy it is always recorded and crossing the limit
+   * trips the agent's breaker; with one (a Cycles post-only event) the policy decides.
+   *
+   * @param toolset null, or the toolset whose {@code unit/toolset} allocation it draws on
+   * @param overagePolicy null for a plain spend
+   */
+  record RecordSpend(
+      String agentId,
+      String unit,
+      long amount,
+      String reference,
+      String toolset,
+      OveragePolicy overagePolicy)
+      implements Command {
+    public RecordSpend(String agentId, String unit, long amount, String reference) {
+      this(agentId, unit, amount, reference, null, null);
+    }
+  }
+
+  /**
+   * Holds an estimate before a call (Cycles reserve): it counts against the agent's available at
+   * once; the agent's slice was carved from its parent's already, so ancestors do not change.
+   *
+   * @param toolset null, or the toolset whose {@code unit/toolset} allocation must cover it
+   */
+  record ReserveBudget(
+      String reservationId,
+      String agentId,
+      String unit,
+      String toolset,
+      long amount,
+      long ttlMs,
+      long graceMs,
+      OveragePolicy overagePolicy,
+      Reservation.Label label)
       implements Command {}
+
+  /** Charges what a reserved call actually cost; the rest of the hold returns. */
+  record CommitReservation(String reservationId, String unit, long actual) implements Command {}
+
+  /** Gives a hold back unused. */
+  record ReleaseReservation(String reservationId, String reason) implements Command {}
+
+  /** Moves a live hold's expiry later (a heartbeat); nothing else about it changes. */
+  record ExtendReservation(String reservationId, long extendByMs) implements Command {}
+
+  /** The sweeper releases a hold nobody committed or released before its deadline. */
+  record ExpireReservation(String reservationId) implements Command {}
+
+  /**
+   * An operator sets an agent's limit in one unit; a raise that covers the spend closes the
+   * breaker.
+   */
+  record ChangeLimit(String agentId, String unit, long limit) implements Command {}
 
   /** An operator moves an agent along seed 003's lifecycle table. */
   record TransitionLifecycle(String agentId, Lifecycle target, String reason) implements Command {}

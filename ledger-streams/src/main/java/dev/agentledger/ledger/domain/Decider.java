@@ -4,10 +4,16 @@ import static dev.agentledger.ledger.domain.RejectionCode.*;
 import static dev.agentledger.ledger.domain.Rules.refuse;
 
 import dev.agentledger.ledger.domain.Command.BootstrapAgent;
+import dev.agentledger.ledger.domain.Command.ChangeLimit;
+import dev.agentledger.ledger.domain.Command.CommitReservation;
 import dev.agentledger.ledger.domain.Command.DelegateAgent;
 import dev.agentledger.ledger.domain.Command.ExpireAgent;
+import dev.agentledger.ledger.domain.Command.ExpireReservation;
+import dev.agentledger.ledger.domain.Command.ExtendReservation;
 import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
+import dev.agentledger.ledger.domain.Command.ReleaseReservation;
+import dev.agentledger.ledger.domain.Command.ReserveBudget;
 import dev.agentledger.ledger.domain.Command.RevokeAgent;
 import dev.agentledger.ledger.domain.Command.TerminateSubAgent;
 import dev.agentledger.ledger.domain.Command.TransitionLifecycle;
@@ -63,10 +69,36 @@ public final class Decider {
     if (command instanceof ExpireAgent c) {
       return expire(sim, ctx, c);
     }
+    return applySpending(sim, ctx, command);
+  }
+
+  private static Optional<Rejection> applySpending(
+      Simulation sim, CommandContext ctx, Command command) {
+    if (command instanceof ReserveBudget c) {
+      return Reservations.reserve(sim, ctx, c);
+    }
+    if (command instanceof CommitReservation c) {
+      return Reservations.commit(sim, ctx, c);
+    }
+    if (command instanceof ReleaseReservation c) {
+      return Reservations.release(sim, ctx, c);
+    }
+    if (command instanceof ExtendReservation c) {
+      return Reservations.extend(sim, ctx, c);
+    }
+    if (command instanceof ExpireReservation c) {
+      return Reservations.expire(sim, ctx, c);
+    }
+    if (command instanceof ChangeLimit c) {
+      return Spending.changeLimit(sim, ctx, c);
+    }
     throw new IllegalArgumentException("no rule for " + command.getClass().getSimpleName());
   }
 
   private static Optional<Rejection> spend(Simulation sim, CommandContext ctx, RecordSpend c) {
+    if (c.overagePolicy() != null) {
+      return Spending.postOnly(sim, ctx, c);
+    }
     Optional<Agent> found = sim.agent(c.agentId());
     if (found.isEmpty()) {
       return refuse(UNKNOWN_AGENT, "no agent " + c.agentId());

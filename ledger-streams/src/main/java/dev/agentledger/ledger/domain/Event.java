@@ -30,9 +30,62 @@ public sealed interface Event {
   record BudgetPeriodRolled(String agentId, String unit, long periodStartMs, long closedSpent)
       implements Event {}
 
-  /** Money spent. {@code breakerTripped}: this spend took the agent below zero available. */
+  /**
+   * Money spent. {@code breakerTripped}: this spend took the agent below zero available.
+   *
+   * @param charged what the Cycles overage policy counts as charged when it is less than the amount
+   *     (the rest is still recorded as spent); null when the whole amount was covered
+   */
   record SpendRecorded(
-      String agentId, String unit, long amount, String reference, boolean breakerTripped)
+      String agentId,
+      String unit,
+      long amount,
+      String reference,
+      boolean breakerTripped,
+      Long charged)
+      implements Event {
+    public SpendRecorded(
+        String agentId, String unit, long amount, String reference, boolean breakerTripped) {
+      this(agentId, unit, amount, reference, breakerTripped, null);
+    }
+  }
+
+  /** A hold was taken: each of its budgets reserves the amount. */
+  record ReservationCreated(Reservation reservation) implements Event {}
+
+  /**
+   * A hold became spend: {@code actual} is recorded as spent on each budget (even past the limit,
+   * which trips the breaker) and the hold is lifted.
+   *
+   * @param charged what the Cycles protocol reports as charged (the estimate plus the overage that
+   *     was available)
+   * @param released what the hold had beyond the actual cost
+   */
+  record ReservationCommitted(
+      String reservationId,
+      String agentId,
+      long actual,
+      long charged,
+      long released,
+      boolean breakerTripped,
+      long atMs)
+      implements Event {}
+
+  record ReservationReleased(
+      String reservationId, String agentId, long amount, String reason, long atMs)
+      implements Event {}
+
+  record ReservationExtended(String reservationId, long fromExpiresAtMs, long expiresAtMs)
+      implements Event {}
+
+  /** The sweeper lifted a hold nobody committed or released in time. */
+  record ReservationExpired(String reservationId, String agentId, long amount) implements Event {}
+
+  /**
+   * An operator changed an agent's limit. A delegated agent's slice moves with it: its parent's
+   * {@code delegated} changes by the same difference.
+   */
+  record LimitChanged(String agentId, String parentId, String unit, long from, long to)
       implements Event {}
 
   /** An operator transition other than termination. */

@@ -5,9 +5,16 @@ import dev.agentledger.ledger.domain.Event.AgentDelegated;
 import dev.agentledger.ledger.domain.Event.AgentTerminated;
 import dev.agentledger.ledger.domain.Event.BudgetPeriodRolled;
 import dev.agentledger.ledger.domain.Event.LifecycleChanged;
+import dev.agentledger.ledger.domain.Event.LimitChanged;
 import dev.agentledger.ledger.domain.Event.OperatorKeyIssued;
 import dev.agentledger.ledger.domain.Event.Refund;
+import dev.agentledger.ledger.domain.Event.ReservationCommitted;
+import dev.agentledger.ledger.domain.Event.ReservationCreated;
+import dev.agentledger.ledger.domain.Event.ReservationExpired;
+import dev.agentledger.ledger.domain.Event.ReservationExtended;
+import dev.agentledger.ledger.domain.Event.ReservationReleased;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
+import dev.agentledger.ledger.domain.Reservation.Status;
 import java.util.Map;
 
 /** {@code evolve(state, event) → state}: the only place state changes, and only from events. */
@@ -39,7 +46,73 @@ public final class Evolver {
     if (event instanceof AgentTerminated e) {
       return terminate(state, e);
     }
+    if (event instanceof LimitChanged e) {
+      return changeLimit(state, e);
+    }
+    return evolveReservation(state, event);
+  }
+
+  private static LedgerState evolveReservation(LedgerState state, Event event) {
+    if (event instanceof ReservationCreated e) {
+      return hold(state.with(e.reservation()), e.reservation(), e.reservation().amount(), 0);
+    }
+    if (event instanceof ReservationCommitted e) {
+      Reservation r = reservation(state, e.reservationId());
+      return hold(state, r, -r.amount(), e.actual())
+          .with(r.finished(Status.COMMITTED, e.charged(), e.atMs()));
+    }
+    if (event instanceof ReservationReleased e) {
+      Reservation r = reservation(state, e.reservationId());
+      return hold(state, r, -r.amount(), 0).with(r.finished(Status.RELEASED, null, e.atMs()));
+    }
+    if (event instanceof ReservationExpired e) {
+      Reservation r = reservation(state, e.reservationId());
+      return hold(state, r, -r.amount(), 0).with(r.finished(Status.EXPIRED, null, null));
+    }
+    if (event instanceof ReservationExtended e) {
+      return state.with(reservation(state, e.reservationId()).withExpiry(e.expiresAtMs()));
+    }
     return state; // credentials and refusals change no state
+  }
+
+  /**
+   * Moves a hold on each of the reservation's budgets and records spend. A terminated agent's holds
+   * ended with it (its reserved went to zero), so they change nothing there.
+   */
+  private static LedgerState hold(LedgerState state, Reservation r, long reserved, long spent) {
+    Agent a = agent(state, r.agentId());
+    if (a.lifecycle() == Lifecycle.TERMINATED) {
+      return state;
+    }
+    for (String unit : r.budgets()) {
+      Budget b = a.budget(unit);
+      a =
+          a.withBudget(
+              unit, b.withReserved(b.reserved() + reserved).withSpent(b.spent() + spent).settled());
+    }
+    return state.with(a);
+  }
+
+  /** A delegated agent's slice follows its limit, so the parent's delegated moves with it. */
+  private static LedgerState changeLimit(LedgerState state, LimitChanged e) {
+    Agent a = agent(state, e.agentId());
+    a = a.withBudget(e.unit(), a.budget(e.unit()).withLimit(e.to()));
+    if (e.parentId() == null) {
+      return state.with(a);
+    }
+    long delta = e.to() - e.from();
+    a = a.withSlice(e.unit(), a.slices().getOrDefault(e.unit(), 0L) + delta);
+    Agent parent = agent(state, e.parentId());
+    Budget pb = parent.budget(e.unit());
+    return state
+        .with(a)
+        .with(parent.withBudget(e.unit(), pb.withDelegated(pb.delegated() + delta).settled()));
+  }
+
+  private static Reservation reservation(LedgerState state, String id) {
+    return state
+        .reservation(id)
+        .orElseThrow(() -> new IllegalStateException("event names unknown reservation " + id));
   }
 
   private static Agent carve(Agent parent, AgentDelegated e) {

@@ -18,7 +18,11 @@ import java.util.regex.Pattern;
 /** Bootstrap and delegation: where authority is granted, and only ever narrowed. */
 final class Hiring {
   private static final Pattern AGENT_ID = Pattern.compile("[a-z0-9][a-z0-9-]{2,63}");
-  private static final Pattern UNIT = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+
+  /** A unit, or a toolset's own allocation in it ({@code risk_points/refund}: an action mask). */
+  private static final Pattern UNIT =
+      Pattern.compile("[a-z][a-z0-9_]{0,31}(/[A-Za-z0-9_.-]{1,128})?");
+
   private static final int MAX_DEPTH = 16;
 
   private final Policy policy;

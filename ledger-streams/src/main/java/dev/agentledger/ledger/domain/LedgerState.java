@@ -12,7 +12,11 @@ public interface LedgerState {
 
   Optional<Agent> agent(String agentId);
 
+  Optional<Reservation> reservation(String reservationId);
+
   LedgerState with(Tenant tenant);
 
   LedgerState with(Agent agent);
+
+  LedgerState with(Reservation reservation);
 }

@@ -27,6 +27,16 @@ public enum RejectionCode {
   INVALID_TRANSITION,
   NOT_EXPIRED,
   IDEMPOTENCY_KEY_MISMATCH,
+  /** No budget at the call's scope in any unit. */
+  BUDGET_NOT_FOUND,
+  /** Budgets exist at the call's scope, but in other units; or a commit in another unit. */
+  UNIT_MISMATCH,
+  UNKNOWN_RESERVATION,
+  /** The reservation was already committed or released. */
+  RESERVATION_FINALIZED,
+  RESERVATION_EXPIRED,
+  /** An overage would need an overdraft, and no budget allows one. */
+  OVERDRAFT_LIMIT_EXCEEDED,
   INTERNAL_ERROR;
 
   public String wire() {

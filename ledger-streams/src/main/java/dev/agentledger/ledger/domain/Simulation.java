@@ -15,6 +15,7 @@ import java.util.Optional;
 final class Simulation implements LedgerState {
   private final LedgerState base;
   private final Map<String, Agent> changed = new HashMap<>();
+  private final Map<String, Reservation> changedReservations = new HashMap<>();
   private final List<Event> events = new ArrayList<>();
   private Tenant tenant;
 
@@ -47,6 +48,18 @@ final class Simulation implements LedgerState {
   public Optional<Agent> agent(String agentId) {
     Agent a = changed.get(agentId);
     return a != null ? Optional.of(a) : base.agent(agentId);
+  }
+
+  @Override
+  public Optional<Reservation> reservation(String reservationId) {
+    Reservation r = changedReservations.get(reservationId);
+    return r != null ? Optional.of(r) : base.reservation(reservationId);
+  }
+
+  @Override
+  public LedgerState with(Reservation reservation) {
+    changedReservations.put(reservation.id(), reservation);
+    return this;
   }
 
   @Override

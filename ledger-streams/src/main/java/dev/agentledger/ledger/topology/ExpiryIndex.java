@@ -1,25 +1,52 @@
 package dev.agentledger.ledger.topology;
 
-import dev.agentledger.ledger.domain.Agent;
+import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.domain.Command.ExpireAgent;
+import dev.agentledger.ledger.domain.Command.ExpireReservation;
 import dev.agentledger.ledger.domain.Event;
 import dev.agentledger.ledger.domain.Event.AgentBootstrapped;
 import dev.agentledger.ledger.domain.Event.AgentDelegated;
 import dev.agentledger.ledger.domain.Event.AgentTerminated;
+import dev.agentledger.ledger.domain.Event.ReservationCommitted;
+import dev.agentledger.ledger.domain.Event.ReservationCreated;
+import dev.agentledger.ledger.domain.Event.ReservationExpired;
+import dev.agentledger.ledger.domain.Event.ReservationExtended;
+import dev.agentledger.ledger.domain.Event.ReservationReleased;
 import dev.agentledger.ledger.domain.LedgerState;
+import dev.agentledger.ledger.domain.Reservation;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Live agents ordered by expiry, so the sweeper finds the expired ones with one range scan instead
- * of reading every agent. Keys: 16 hex digits of expires_at, then tenant and agent id.
+ * Everything that expires (live agents, open reservations) ordered by when, so the sweeper finds
+ * what is due with one range scan instead of reading everything. Keys: 16 hex digits of the
+ * deadline, then tenant, kind and id.
  */
 final class ExpiryIndex {
-  /** An agent due to expire. */
-  record Due(String tenant, String agentId) {}
+  /** What can expire, and the command that ends it. */
+  enum Kind {
+    AGENT(ExpireAgent::new),
+    RESERVATION(ExpireReservation::new);
+
+    private final Function<String, Command> expire;
+
+    Kind(Function<String, Command> expire) {
+      this.expire = expire;
+    }
+  }
+
+  /** Something due to expire. */
+  record Due(String tenant, Kind kind, String id) {
+    Command command() {
+      return kind.expire.apply(id);
+    }
+  }
 
   private final KeyValueStore<String, String> store;
 
@@ -30,41 +57,59 @@ final class ExpiryIndex {
   /** Keeps the index in step with an event just folded into {@code state}. */
   void observe(String tenant, LedgerState state, Event event) {
     if (event instanceof AgentBootstrapped e) {
-      add(tenant, e.agent());
+      put(tenant, Kind.AGENT, e.agent().id(), e.agent().expiresAtMs());
     } else if (event instanceof AgentDelegated e) {
-      add(tenant, e.agent());
+      put(tenant, Kind.AGENT, e.agent().id(), e.agent().expiresAtMs());
     } else if (event instanceof AgentTerminated e) {
-      state.agent(e.agentId()).ifPresent(a -> remove(tenant, a));
+      state.agent(e.agentId()).ifPresent(a -> delete(tenant, Kind.AGENT, a.id(), a.expiresAtMs()));
+    } else if (event instanceof ReservationCreated e) {
+      put(tenant, Kind.RESERVATION, e.reservation().id(), e.reservation().deadlineMs());
+    } else if (event instanceof ReservationExtended e) {
+      Reservation r = state.reservation(e.reservationId()).orElseThrow();
+      delete(tenant, Kind.RESERVATION, r.id(), e.fromExpiresAtMs() + r.graceMs());
+      put(tenant, Kind.RESERVATION, r.id(), r.deadlineMs());
+    } else if (event instanceof ReservationCommitted e) {
+      settled(tenant, state, e.reservationId());
+    } else if (event instanceof ReservationReleased e) {
+      settled(tenant, state, e.reservationId());
+    } else if (event instanceof ReservationExpired e) {
+      settled(tenant, state, e.reservationId());
     }
   }
 
-  /** Agents whose expiry is at or before {@code nowMs}, soonest first. */
+  /** Everything due at or before {@code nowMs}, soonest first. */
   List<Due> dueAt(long nowMs) {
     List<Due> due = new ArrayList<>();
     try (KeyValueIterator<String, String> it = store.range(prefix(0), prefix(nowMs) + "~")) {
       while (it.hasNext()) {
         KeyValue<String, String> kv = it.next();
-        String[] parts = kv.key.split("/", 3);
-        due.add(new Due(parts[1], parts[2]));
+        String[] parts = kv.key.split("/", 4);
+        due.add(new Due(parts[1], Kind.valueOf(parts[2].toUpperCase(Locale.ROOT)), parts[3]));
       }
     }
     return due;
   }
 
-  private void add(String tenant, Agent agent) {
-    if (agent.expiresAtMs() != null) {
-      store.put(key(tenant, agent), "");
+  private void settled(String tenant, LedgerState state, String reservationId) {
+    state
+        .reservation(reservationId)
+        .ifPresent(r -> delete(tenant, Kind.RESERVATION, r.id(), r.deadlineMs()));
+  }
+
+  private void put(String tenant, Kind kind, String id, Long atMs) {
+    if (atMs != null) {
+      store.put(key(tenant, kind, id, atMs), "");
     }
   }
 
-  private void remove(String tenant, Agent agent) {
-    if (agent.expiresAtMs() != null) {
-      store.delete(key(tenant, agent));
+  private void delete(String tenant, Kind kind, String id, Long atMs) {
+    if (atMs != null) {
+      store.delete(key(tenant, kind, id, atMs));
     }
   }
 
-  private static String key(String tenant, Agent agent) {
-    return prefix(agent.expiresAtMs()) + "/" + tenant + "/" + agent.id();
+  private static String key(String tenant, Kind kind, String id, long atMs) {
+    return prefix(atMs) + "/" + tenant + "/" + kind.name().toLowerCase(Locale.ROOT) + "/" + id;
   }
 
   private static String prefix(long ms) {

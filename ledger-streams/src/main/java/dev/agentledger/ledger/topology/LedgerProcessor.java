@@ -6,7 +6,6 @@ import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.codec.DomainCodec;
 import dev.agentledger.ledger.domain.Actor;
 import dev.agentledger.ledger.domain.Command;
-import dev.agentledger.ledger.domain.Command.ExpireAgent;
 import dev.agentledger.ledger.domain.CommandContext;
 import dev.agentledger.ledger.domain.Decider;
 import dev.agentledger.ledger.domain.Decision;
@@ -51,6 +50,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
   private ProcessorContext<String, EvidenceEvent> context;
   private KeyValueStore<String, String> agents;
   private KeyValueStore<String, String> tenants;
+  private KeyValueStore<String, String> reservations;
   private KeyValueStore<String, byte[]> heads;
   private ExpiryIndex expiries;
   private IdempotencyLog idempotency;
@@ -66,6 +66,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
     this.context = context;
     this.agents = context.getStateStore(StoreNames.AGENTS);
     this.tenants = context.getStateStore(StoreNames.TENANTS);
+    this.reservations = context.getStateStore(StoreNames.RESERVATIONS);
     this.heads = context.getStateStore(StoreNames.HEADS);
     this.expiries = new ExpiryIndex(context.getStateStore(StoreNames.EXPIRIES));
     this.idempotency = new IdempotencyLog(context.getStateStore(StoreNames.IDEMPOTENCY));
@@ -123,14 +124,14 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
         now(c.getTenant()));
   }
 
-  /** Ends every agent whose TTL has passed, with its subtree and refunds. */
+  /** Ends every agent whose TTL has passed (with its subtree and refunds) and every stale hold. */
   private void sweep(long wallClockMs) {
     for (ExpiryIndex.Due due : expiries.dueAt(wallClockMs)) {
       long now = now(due.tenant());
-      String commandId = "expire:" + due.tenant() + ":" + due.agentId() + ":" + now;
+      String commandId = "expire:" + due.tenant() + ":" + due.id() + ":" + now;
       CommandContext ctx =
           new CommandContext(commandId, due.tenant(), Actor.system("sweeper"), now);
-      Decision d = decider.decide(state(due.tenant()), ctx, new ExpireAgent(due.agentId()));
+      Decision d = decider.decide(state(due.tenant()), ctx, due.command());
       if (d instanceof Decision.Accepted accepted) {
         record(due.tenant(), commandId, SWEEPER, accepted.events(), now);
       }
@@ -196,7 +197,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
   }
 
   private LedgerState state(String tenant) {
-    return new StoreState(tenant, agents, tenants);
+    return new StoreState(tenant, agents, tenants, reservations);
   }
 
   /** The ledger's clock for a tenant: wall time, but never before the tenant's last event. */

@@ -2,6 +2,8 @@ package dev.agentledger.ledger.topology;
 
 import dev.agentledger.evidence.EvidenceJson;
 import dev.agentledger.evidence.EvidenceSigner;
+import dev.agentledger.evidence.SigningKey;
+import dev.agentledger.evidence.checkpoint.CheckpointSigner;
 import dev.agentledger.ledger.domain.Decider;
 import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
@@ -21,19 +23,30 @@ public final class LedgerTopology {
   /** The same events as JSON lines, for tools without Avro (e.g. kcat). */
   public static final String EVIDENCE_JSON_TOPIC = "ledger.evidence.json";
 
+  /** Signed checkpoints of each tenant's evidence. */
+  public static final String CHECKPOINTS_TOPIC = "ledger.checkpoints";
+
   /**
    * @param sweepInterval how often expired agents are ended (the SPEC asks for seconds)
    * @param idempotencyRetention how long an idempotency key stays bound to its outcome
+   * @param checkpointEvery a checkpoint after this many new events of a tenant
+   * @param checkpointInterval and at least this often for a tenant with unsealed events
    */
-  public record Settings(Duration sweepInterval, Duration idempotencyRetention) {
+  public record Settings(
+      Duration sweepInterval,
+      Duration idempotencyRetention,
+      long checkpointEvery,
+      Duration checkpointInterval) {
     public static final Settings DEFAULT =
-        new Settings(Duration.ofMillis(500), Duration.ofHours(25));
+        new Settings(Duration.ofMillis(500), Duration.ofHours(25), 1_000, Duration.ofSeconds(2));
   }
 
   private LedgerTopology() {}
 
   public static Topology build(
-      SchemaCatalog catalog, Decider decider, EvidenceSigner signer, Settings settings) {
+      SchemaCatalog catalog, Decider decider, SigningKey key, Settings settings) {
+    EvidenceSigner signer = new EvidenceSigner(key);
+    CheckpointSigner checkpoints = new CheckpointSigner(key);
     Topology topology = new Topology();
     topology.addSource(
         "commands",
@@ -44,9 +57,21 @@ public final class LedgerTopology {
         "ledger", () -> new LedgerProcessor(decider, signer, settings), "commands");
     store(topology, StoreNames.AGENTS, Serdes.String());
     store(topology, StoreNames.TENANTS, Serdes.String());
+    store(topology, StoreNames.RESERVATIONS, Serdes.String());
     store(topology, StoreNames.HEADS, Serdes.ByteArray());
     store(topology, StoreNames.EXPIRIES, Serdes.String());
     store(topology, StoreNames.IDEMPOTENCY, Serdes.String());
+    topology.addProcessor("checkpointer", () -> new Checkpointer(checkpoints, settings), "ledger");
+    topology.connectProcessorAndStateStores("checkpointer", StoreNames.AGENTS);
+    store(topology, "checkpointer", StoreNames.FRONTIERS, Serdes.ByteArray());
+    store(topology, "checkpointer", StoreNames.LEAVES, Serdes.ByteArray());
+    store(topology, "checkpointer", StoreNames.CHECKPOINTS, Serdes.String());
+    topology.addSink(
+        "checkpoints",
+        CHECKPOINTS_TOPIC,
+        Serdes.String().serializer(),
+        AvroSerde.checkpoints(catalog).serializer(),
+        "checkpointer");
     topology.addSink(
         "evidence",
         EVIDENCE_TOPIC,
@@ -67,8 +92,12 @@ public final class LedgerTopology {
   }
 
   private static <V> void store(Topology topology, String name, Serde<V> values) {
+    store(topology, "ledger", name, values);
+  }
+
+  private static <V> void store(Topology topology, String processor, String name, Serde<V> values) {
     topology.addStateStore(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values),
-        "ledger");
+        processor);
   }
 }

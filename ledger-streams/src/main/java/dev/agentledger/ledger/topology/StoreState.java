@@ -3,6 +3,7 @@ package dev.agentledger.ledger.topology;
 import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.LedgerState;
+import dev.agentledger.ledger.domain.Reservation;
 import dev.agentledger.ledger.domain.Tenant;
 import java.util.Optional;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -16,12 +17,17 @@ final class StoreState implements LedgerState {
   private final String tenant;
   private final KeyValueStore<String, String> agents;
   private final KeyValueStore<String, String> tenants;
+  private final KeyValueStore<String, String> reservations;
 
   StoreState(
-      String tenant, KeyValueStore<String, String> agents, KeyValueStore<String, String> tenants) {
+      String tenant,
+      KeyValueStore<String, String> agents,
+      KeyValueStore<String, String> tenants,
+      KeyValueStore<String, String> reservations) {
     this.tenant = tenant;
     this.agents = agents;
     this.tenants = tenants;
+    this.reservations = reservations;
   }
 
   @Override
@@ -34,6 +40,19 @@ final class StoreState implements LedgerState {
   public Optional<Agent> agent(String agentId) {
     String json = agents.get(StoreNames.agentKey(tenant, agentId));
     return Optional.ofNullable(json).map(j -> CanonicalJson.read(j, Agent.class));
+  }
+
+  @Override
+  public Optional<Reservation> reservation(String reservationId) {
+    String json = reservations.get(StoreNames.reservationKey(tenant, reservationId));
+    return Optional.ofNullable(json).map(j -> CanonicalJson.read(j, Reservation.class));
+  }
+
+  @Override
+  public LedgerState with(Reservation reservation) {
+    reservations.put(
+        StoreNames.reservationKey(tenant, reservation.id()), CanonicalJson.write(reservation));
+    return this;
   }
 
   @Override

@@ -91,8 +91,7 @@ class TreeDeciderTest {
             s,
             byAgent("lead", T0 + 1),
             hireAs("lead", "researcher", "0.50", 3600, List.of("completions", "delegate")));
-    return apply(
-        decider, s, byAgent("lead", T0 + 2), hireAs("lead", "coder", "1.00", 3600, null));
+    return apply(decider, s, byAgent("lead", T0 + 2), hireAs("lead", "coder", "1.00", 3600, null));
   }
 
   /** seed002 plus researcher → fact-checker($0.20), and some spend at every level. */
@@ -159,8 +158,7 @@ class TreeDeciderTest {
         .isEqualTo(RejectionCode.NOT_PERMITTED);
     s = apply(decider, s, byAgent("lead", T0 + 5), new TerminateSubAgent("lead", "researcher"));
     assertThat(
-            refusal(s, byAgent("lead", T0 + 6), new TerminateSubAgent("lead", "researcher"))
-                .code())
+            refusal(s, byAgent("lead", T0 + 6), new TerminateSubAgent("lead", "researcher")).code())
         .isEqualTo(RejectionCode.ALREADY_TERMINATED);
   }
 
@@ -219,8 +217,7 @@ class TreeDeciderTest {
                 .code())
         .isEqualTo(RejectionCode.NOT_PERMITTED);
     assertThat(
-            refusal(s, byAgent("researcher", T0 + 100), new RevokeAgent("researcher", "x"))
-                .code())
+            refusal(s, byAgent("researcher", T0 + 100), new RevokeAgent("researcher", "x")).code())
         .as("an agent is not its own ancestor")
         .isEqualTo(RejectionCode.NOT_PERMITTED);
 
@@ -304,8 +301,7 @@ class TreeDeciderTest {
                   new TransitionLifecycle("worker", Lifecycle.TERMINATED, "done"));
           case PARENT_TERMINATES ->
               accepted(s, byAgent("lead", soon), new TerminateSubAgent("lead", "worker"));
-          case OPERATOR_REVOKES ->
-              accepted(s, byOperator(soon), new RevokeAgent("worker", "done"));
+          case OPERATOR_REVOKES -> accepted(s, byOperator(soon), new RevokeAgent("worker", "done"));
           case ANCESTOR_REVOKES ->
               accepted(s, byAgent("lead", soon), new RevokeAgent("worker", "done"));
           case TTL_EXPIRES -> accepted(s, bySystem(expiry), new ExpireAgent("worker"));
@@ -407,8 +403,7 @@ class TreeDeciderTest {
                   AgentTerminated.class,
                   e -> assertThat(e.reason()).isEqualTo(EndReason.TERMINATED_BY_OPERATOR));
         } else {
-          assertThat(events)
-              .containsExactly(new LifecycleChanged("researcher", from, to, "table"));
+          assertThat(events).containsExactly(new LifecycleChanged("researcher", from, to, "table"));
         }
         for (Event e : events) {
           s = Evolver.evolve(s, e);

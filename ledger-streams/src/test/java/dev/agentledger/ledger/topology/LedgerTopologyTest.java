@@ -7,10 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentledger.evidence.ChainVerifier;
 import dev.agentledger.evidence.EvidenceJson;
-import dev.agentledger.evidence.EvidenceSigner;
 import dev.agentledger.evidence.PublicKeys;
 import dev.agentledger.evidence.SigningKey;
 import dev.agentledger.evidence.Verdict;
+import dev.agentledger.evidence.checkpoint.Checkpoint;
+import dev.agentledger.evidence.checkpoint.CheckpointVerifier;
 import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.codec.DomainCodec;
 import dev.agentledger.ledger.domain.Actor;
@@ -24,6 +25,7 @@ import dev.agentledger.ledger.domain.RejectionCode;
 import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
+import dev.agentledger.schemas.avro.LedgerCheckpoint;
 import dev.agentledger.schemas.avro.LedgerCommand;
 import java.time.Instant;
 import java.util.List;
@@ -56,10 +58,7 @@ class LedgerTopologyTest {
     driver =
         new TopologyTestDriver(
             LedgerTopology.build(
-                catalog,
-                new Decider(Policy.DEFAULT),
-                new EvidenceSigner(key),
-                LedgerTopology.Settings.DEFAULT),
+                catalog, new Decider(Policy.DEFAULT), key, LedgerTopology.Settings.DEFAULT),
             props,
             Instant.parse("2026-03-01T10:00:00Z"));
     commands =
@@ -204,5 +203,36 @@ class LedgerTopologyTest {
     EvidenceEvent refused = evidence.readValue();
     assertThat(refused.getType()).isEqualTo("CommandRejected");
     assertThat(refused.getPayload()).contains("idempotency_key_mismatch");
+  }
+
+  @Test
+  void aQuietTenantGetsASignedCheckpointOverItsEventsAndRootBudgets() throws Exception {
+    send("demo", Actor.operator("k1"), lead("lead", "5.00", List.of(LEAD_SCOPES.split(","))));
+    send("demo", Actor.agent("lead"), hire("lead", "kid", "1.00", 600, null));
+    List<EvidenceEvent> events = evidence.readValuesToList();
+    TestOutputTopic<String, LedgerCheckpoint> checkpoints =
+        driver.createOutputTopic(
+            LedgerTopology.CHECKPOINTS_TOPIC,
+            Serdes.String().deserializer(),
+            AvroSerde.checkpoints(catalog).deserializer());
+    assertThat(checkpoints.isEmpty()).isTrue();
+
+    driver.advanceWallClockTime(LedgerTopology.Settings.DEFAULT.checkpointInterval());
+
+    LedgerCheckpoint sealed = checkpoints.readValue();
+    assertThat(sealed.getTreeSize()).isEqualTo(2);
+    Checkpoint cp =
+        new CheckpointVerifier(PublicKeys.of(key.verifyingKey())).verify(sealed.getNote());
+    CheckpointVerifier.checkEvents(cp, events);
+    assertThat(cp.budgets())
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.rootAgent()).isEqualTo("lead");
+              assertThat(b.limit()).isEqualTo(usd("5.00"));
+              assertThat(b.delegated()).isEqualTo(usd("1.00"));
+            });
+    driver.advanceWallClockTime(LedgerTopology.Settings.DEFAULT.checkpointInterval());
+    assertThat(checkpoints.isEmpty()).as("nothing new to seal").isTrue();
   }
 }

@@ -1,0 +1,336 @@
+package dev.agentledger.api.http;
+
+import dev.agentledger.api.bus.Outcome;
+import dev.agentledger.api.http.CyclesRequest.Amount;
+import dev.agentledger.api.query.LedgerQueries;
+import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.domain.Command.CommitReservation;
+import dev.agentledger.ledger.domain.Command.ExtendReservation;
+import dev.agentledger.ledger.domain.Command.RecordSpend;
+import dev.agentledger.ledger.domain.Command.ReleaseReservation;
+import dev.agentledger.ledger.domain.Command.ReserveBudget;
+import dev.agentledger.ledger.domain.CommandContext;
+import dev.agentledger.ledger.domain.Decider;
+import dev.agentledger.ledger.domain.Decision;
+import dev.agentledger.ledger.domain.Event.CommandRejected;
+import dev.agentledger.ledger.domain.Event.ReservationCommitted;
+import dev.agentledger.ledger.domain.Event.ReservationCreated;
+import dev.agentledger.ledger.domain.Event.ReservationExtended;
+import dev.agentledger.ledger.domain.Event.ReservationReleased;
+import dev.agentledger.ledger.domain.Event.SpendRecorded;
+import dev.agentledger.ledger.domain.Rejection;
+import dev.agentledger.ledger.domain.RejectionCode;
+import dev.agentledger.ledger.domain.Reservation;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The Cycles protocol's runtime surface (cycles-protocol-v0): reserve, commit, release, extend,
+ * decide and post-only events, translated to ledger commands. Idempotency is the ledger's own,
+ * keyed by the body's idempotency_key per operation; decide and dry-run send no command (see {@link
+ * #evaluate}).
+ */
+public final class CyclesHandlers {
+  private static final Set<String> RESERVE_FIELDS =
+      Set.of(
+          "idempotency_key",
+          "subject",
+          "action",
+          "estimate",
+          "ttl_ms",
+          "grace_period_ms",
+          "overage_policy",
+          "dry_run",
+          "metadata");
+  private static final Set<String> DECIDE_FIELDS =
+      Set.of("idempotency_key", "subject", "action", "estimate", "metadata");
+  private static final Set<String> COMMIT_FIELDS =
+      Set.of("idempotency_key", "actual", "metrics", "metadata");
+  private static final Set<String> RELEASE_FIELDS = Set.of("idempotency_key", "reason");
+  private static final Set<String> EXTEND_FIELDS =
+      Set.of("idempotency_key", "extend_by_ms", "metadata");
+  private static final Set<String> EVENT_FIELDS =
+      Set.of(
+          "idempotency_key",
+          "subject",
+          "action",
+          "actual",
+          "overage_policy",
+          "metrics",
+          "client_time_ms",
+          "metadata");
+
+  private final Authenticator auth;
+  private final Submissions submissions;
+  private final LedgerQueries queries;
+  private final Decider decider;
+  private final LongSupplier clock;
+
+  public CyclesHandlers(
+      Authenticator auth,
+      Submissions submissions,
+      LedgerQueries queries,
+      Decider decider,
+      LongSupplier clock) {
+    this.auth = auth;
+    this.submissions = submissions;
+    this.queries = queries;
+    this.decider = decider;
+    this.clock = clock;
+  }
+
+  /** POST /v1/reservations — hold an estimate (or, with dry_run, only say what would happen). */
+  public void reserve(Context ctx) {
+    Principal who = auth.anyone(ctx);
+    JsonBody body = CyclesRequest.body(ctx, RESERVE_FIELDS);
+    String key = CyclesRequest.idempotencyKey(ctx, body);
+    CyclesSubject subject = CyclesSubject.parse(body, who);
+    Amount estimate = CyclesRequest.amount(body, "estimate");
+    ReserveBudget command =
+        new ReserveBudget(
+            newReservationId(who.tenant()),
+            subject.agentId(),
+            estimate.unit(),
+            subject.toolset(),
+            estimate.amount(),
+            CyclesRequest.intIn(body, "ttl_ms", 1_000, 86_400_000, 60_000),
+            CyclesRequest.intIn(body, "grace_period_ms", 0, 60_000, 5_000),
+            CyclesRequest.policy(body),
+            new Reservation.Label(
+                subject.sent(), CyclesRequest.action(body), key, body.freeObject("metadata")));
+    if (Boolean.TRUE.equals(body.bool("dry_run"))) {
+      Http.json(ctx, 200, dryRun(who, subject, command));
+      return;
+    }
+    send(ctx, who, command, "reserve", key, o -> reserved(o.first(ReservationCreated.class)));
+  }
+
+  private Map<String, Object> reserved(ReservationCreated e) {
+    Reservation r = e.reservation();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("decision", "ALLOW");
+    out.put("reservation_id", r.id());
+    out.put("reserved", CyclesUnits.amount(r.unit(), r.amount()));
+    out.put("expires_at_ms", r.expiresAtMs());
+    out.put("remaining_ttl_ms", remainingTtl(r.id(), r.expiresAtMs()));
+    out.put("scope_path", CyclesSubject.scopePath(r.label().subject()));
+    out.put("affected_scopes", CyclesSubject.affectedScopes(r.label().subject()));
+    return out;
+  }
+
+  /** Recomputed on every answer (replays too), and 0 once the hold is no longer active. */
+  private long remainingTtl(String reservationId, long expiresAtMs) {
+    String tenant = CyclesReads.ownerOf(reservationId).orElseThrow();
+    boolean active =
+        queries
+            .reservation(tenant, reservationId)
+            .map(r -> r.status() == Reservation.Status.ACTIVE)
+            .orElse(false);
+    return active ? Math.max(0, expiresAtMs - clock.getAsLong()) : 0;
+  }
+
+  private Map<String, Object> dryRun(Principal who, CyclesSubject subject, ReserveBudget command) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    Optional<Rejection> denied = evaluate(who, subject, command);
+    out.put("decision", denied.isEmpty() ? "ALLOW" : "DENY");
+    denied.ifPresent(r -> out.put("reason_code", CyclesErrors.reason(r.code())));
+    if (denied.isEmpty()) {
+      out.put("reserved", CyclesUnits.amount(command.unit(), command.amount()));
+    }
+    out.put("scope_path", subject.scopePath());
+    out.put("affected_scopes", subject.affectedScopes());
+    return out;
+  }
+
+  /**
+   * Decide and dry-run change nothing, so they send no command and leave no evidence: the decider
+   * runs its own rules on the stores as they are now. Budget states become a DENY; a wrong request
+   * (unit, tenant, validation) stays an error.
+   */
+  private Optional<Rejection> evaluate(Principal who, CyclesSubject subject, Command command) {
+    if (subject.agentId() == null) {
+      return Optional.of(Rejection.of(RejectionCode.BUDGET_NOT_FOUND, "no agent in the subject"));
+    }
+    CommandContext ctx =
+        new CommandContext("evaluate", who.tenant(), who.actor(), clock.getAsLong());
+    Decision d = decider.decide(new QueryState(queries, who.tenant()), ctx, command);
+    if (d instanceof Decision.Rejected rejected) {
+      if (CyclesErrors.isRequestError(rejected.rejection().code())) {
+        Rejection r = rejected.rejection();
+        throw CyclesErrors.refusal(
+            new CommandRejected("evaluate", r.code(), r.detail(), r.facts()));
+      }
+      return Optional.of(rejected.rejection());
+    }
+    return Optional.empty();
+  }
+
+  /** POST /v1/decide — would this call be allowed now? Reserves nothing. */
+  public void decide(Context ctx) {
+    Principal who = auth.anyone(ctx);
+    JsonBody body = CyclesRequest.body(ctx, DECIDE_FIELDS);
+    String key = CyclesRequest.idempotencyKey(ctx, body);
+    CyclesSubject subject = CyclesSubject.parse(body, who);
+    Amount estimate = CyclesRequest.amount(body, "estimate");
+    CyclesRequest.action(body);
+    ReserveBudget probe =
+        new ReserveBudget(
+            newReservationId(who.tenant()),
+            subject.agentId(),
+            estimate.unit(),
+            subject.toolset(),
+            estimate.amount(),
+            60_000,
+            0,
+            null,
+            new Reservation.Label(subject.sent(), Map.of(), key, null));
+    Optional<Rejection> denied = evaluate(who, subject, probe);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("decision", denied.isEmpty() ? "ALLOW" : "DENY");
+    denied.ifPresent(r -> out.put("reason_code", CyclesErrors.reason(r.code())));
+    out.put("affected_scopes", subject.affectedScopes());
+    Http.json(ctx, 200, out);
+  }
+
+  /** POST /v1/reservations/{id}/commit — charge the actual; the rest of the hold returns. */
+  public void commit(Context ctx) {
+    Principal who = auth.anyone(ctx);
+    String id = CyclesReads.ownReservationId(ctx, who, queries);
+    JsonBody body = CyclesRequest.body(ctx, COMMIT_FIELDS);
+    String key = CyclesRequest.idempotencyKey(ctx, body);
+    Amount actual = CyclesRequest.amount(body, "actual");
+    send(
+        ctx,
+        who,
+        new CommitReservation(id, actual.unit(), actual.amount()),
+        "commit",
+        key,
+        o -> committed(actual.unit(), o.first(ReservationCommitted.class)));
+  }
+
+  private static Map<String, Object> committed(String unit, ReservationCommitted e) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("status", "COMMITTED");
+    out.put("charged", CyclesUnits.amount(unit, e.charged()));
+    out.put("released", CyclesUnits.amount(unit, e.released()));
+    return out;
+  }
+
+  /** POST /v1/reservations/{id}/release — give the hold back. */
+  public void release(Context ctx) {
+    Principal who = auth.anyone(ctx);
+    String id = CyclesReads.ownReservationId(ctx, who, queries);
+    JsonBody body = CyclesRequest.body(ctx, RELEASE_FIELDS);
+    String key = CyclesRequest.idempotencyKey(ctx, body);
+    String reason = body.string("reason");
+    if (reason != null && reason.length() > 256) {
+      throw CyclesRequest.invalid("reason is at most 256 chars");
+    }
+    send(
+        ctx,
+        who,
+        new ReleaseReservation(id, reason),
+        "release",
+        key,
+        o -> released(o.first(ReservationReleased.class)));
+  }
+
+  private Map<String, Object> released(ReservationReleased e) {
+    String unit =
+        queries
+            .reservation(CyclesReads.ownerOf(e.reservationId()).orElseThrow(), e.reservationId())
+            .orElseThrow()
+            .unit();
+    return Map.of("status", "RELEASED", "released", CyclesUnits.amount(unit, e.amount()));
+  }
+
+  /** POST /v1/reservations/{id}/extend — a heartbeat: later expiry, nothing else changes. */
+  public void extend(Context ctx) {
+    Principal who = auth.anyone(ctx);
+    String id = CyclesReads.ownReservationId(ctx, who, queries);
+    JsonBody body = CyclesRequest.body(ctx, EXTEND_FIELDS);
+    String key = CyclesRequest.idempotencyKey(ctx, body);
+    if (body.integer("extend_by_ms") == null) {
+      throw CyclesRequest.invalid("extend_by_ms is required");
+    }
+    long by = CyclesRequest.intIn(body, "extend_by_ms", 1, 86_400_000, 0);
+    send(
+        ctx,
+        who,
+        new ExtendReservation(id, by),
+        "extend",
+        key,
+        o -> extended(o.first(ReservationExtended.class)));
+  }
+
+  private Map<String, Object> extended(ReservationExtended e) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("status", "ACTIVE");
+    out.put("expires_at_ms", e.expiresAtMs());
+    out.put("remaining_ttl_ms", remainingTtl(e.reservationId(), e.expiresAtMs()));
+    return out;
+  }
+
+  /** POST /v1/events — money already spent, with no reservation (201 APPLIED). */
+  public void event(Context ctx) {
+    Principal who = auth.anyone(ctx);
+    JsonBody body = CyclesRequest.body(ctx, EVENT_FIELDS);
+    String key = CyclesRequest.idempotencyKey(ctx, body);
+    CyclesSubject subject = CyclesSubject.parse(body, who);
+    CyclesRequest.action(body);
+    Amount actual = CyclesRequest.amount(body, "actual");
+    if (subject.agentId() == null) {
+      throw CyclesErrors.error(404, "NOT_FOUND", "no budget at " + subject.scopePath());
+    }
+    RecordSpend command =
+        new RecordSpend(
+            subject.agentId(),
+            actual.unit(),
+            actual.amount(),
+            "evt_" + UUID.randomUUID().toString().replace("-", ""),
+            subject.toolset(),
+            CyclesRequest.policy(body));
+    send(ctx, who, command, "event", key, o -> applied(ctx, actual.unit(), o));
+  }
+
+  private static Map<String, Object> applied(Context ctx, String unit, Outcome o) {
+    SpendRecorded e = o.first(SpendRecorded.class);
+    ctx.status(201);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("status", "APPLIED");
+    out.put("event_id", e.reference());
+    if (e.charged() != null) {
+      out.put("charged", CyclesUnits.amount(unit, e.charged()));
+    }
+    return out;
+  }
+
+  /** Sends under the body's key, scoped to the operation, and answers in the protocol's terms. */
+  private void send(
+      Context ctx,
+      Principal who,
+      Command command,
+      String operation,
+      String key,
+      Function<Outcome, Object> render) {
+    if (command instanceof ReserveBudget r && r.agentId() == null) {
+      throw CyclesErrors.error(404, "NOT_FOUND", "no budget at the subject's scopes");
+    }
+    submissions.answer(
+        ctx,
+        submissions.submit(ctx, who, command, "cycles:" + operation + ":" + key),
+        render,
+        CyclesErrors::refusal);
+  }
+
+  /** {@code rsv_<tenant>_<random>}: the owner is readable, so another tenant's id is a 403. */
+  private static String newReservationId(String tenant) {
+    return "rsv_" + tenant + "_" + UUID.randomUUID().toString().replace("-", "");
+  }
+}

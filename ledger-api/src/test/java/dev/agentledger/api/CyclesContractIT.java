@@ -1,0 +1,421 @@
+package dev.agentledger.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentledger.api.auth.OperatorKeys;
+import dev.agentledger.api.bus.CommandBus;
+import dev.agentledger.ledger.domain.Actor;
+import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
+import dev.agentledger.schemas.SchemaCatalog;
+import dev.agentledger.schemas.avro.EvidenceEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Cycles runtime surface over HTTP, written from cycles-protocol-v0.yaml: each case checks the
+ * spec's status and {@code error} code. A probe of our own (no Cycles client for the JVM exists).
+ */
+class CyclesContractIT {
+  private static final long DOLLAR = 100_000_000L; // USD_MICROCENTS
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  @TempDir static Path dataDir;
+  static TestLedger ledger;
+  static String key;
+  static String otherTenantKey;
+
+  @BeforeAll
+  static void start() {
+    ledger = TestLedger.start(dataDir);
+    key = ledger.operatorKey;
+    OperatorKeys.Issued other = OperatorKeys.issue("other");
+    try (CommandBus bus =
+        new CommandBus(
+            ledger.service.bootstrapServers(), SchemaCatalog.builtIn(), Duration.ofSeconds(20))) {
+      bus.submit("other", Actor.system("test"), new IssueOperatorKey(other.keyId(), other.hash()))
+          .join();
+    }
+    otherTenantKey = other.apiKey();
+  }
+
+  @AfterAll
+  static void stop() {
+    ledger.close();
+  }
+
+  /** An HTTP answer with the headers the protocol asks for. */
+  record Reply(int status, JsonNode body, HttpResponse<String> raw) {
+    String error() {
+      return body.path("error").asText();
+    }
+
+    long amount(String field) {
+      return body.path(field).path("amount").asLong();
+    }
+  }
+
+  static Reply call(String method, String path, String apiKey, String json, String... headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + ledger.service.httpPort() + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
+    if (apiKey != null) {
+      b.header("X-Cycles-API-Key", apiKey);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    try {
+      HttpResponse<String> res = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode body =
+          res.body().isEmpty() ? TestLedger.JSON.nullNode() : TestLedger.JSON.readTree(res.body());
+      return new Reply(res.statusCode(), body, res);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String json(Object value) {
+    try {
+      return TestLedger.JSON.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Map<String, Object> usd(long microcents) {
+    return Map.of("unit", "USD_MICROCENTS", "amount", microcents);
+  }
+
+  static Map<String, Object> reserveBody(String agent, long microcents, Object... extra) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("idempotency_key", UUID.randomUUID().toString());
+    body.put("subject", Map.of("tenant", "demo", "agent", agent));
+    body.put("action", Map.of("kind", "llm.completion", "name", "gpt-4o-mini"));
+    body.put("estimate", usd(microcents));
+    for (int i = 0; i < extra.length; i += 2) {
+      body.put((String) extra[i], extra[i + 1]);
+    }
+    return body;
+  }
+
+  static Reply reserve(String agent, long microcents, Object... extra) {
+    return call("POST", "/v1/reservations", key, json(reserveBody(agent, microcents, extra)));
+  }
+
+  static String reserved(String agent, long microcents, Object... extra) {
+    Reply r = reserve(agent, microcents, extra);
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+    return r.body().path("reservation_id").asText();
+  }
+
+  static Reply commit(String id, long microcents) {
+    return commit(id, microcents, UUID.randomUUID().toString());
+  }
+
+  static Reply commit(String id, long microcents, String idempotencyKey) {
+    String body = json(Map.of("idempotency_key", idempotencyKey, "actual", usd(microcents)));
+    return call("POST", "/v1/reservations/" + id + "/commit", key, body);
+  }
+
+  static Reply release(String id) {
+    String body = json(Map.of("idempotency_key", UUID.randomUUID().toString(), "reason", "done"));
+    return call("POST", "/v1/reservations/" + id + "/release", key, body);
+  }
+
+  /** The agent's USD balance. */
+  static JsonNode balance(String agent) {
+    Reply r = call("GET", "/v1/balances?tenant=demo&agent=" + agent, key, null);
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+    for (JsonNode b : r.body().path("balances")) {
+      if (b.path("remaining").path("unit").asText().equals("USD_MICROCENTS")) {
+        return b;
+      }
+    }
+    throw new AssertionError("no USD balance for " + agent + ": " + r.body());
+  }
+
+  static void assertError(Reply r, int status, String error) {
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(status);
+    assertThat(r.error()).as(r.body().toString()).isEqualTo(error);
+    assertThat(r.body().path("request_id").asText()).isNotEmpty();
+    assertThat(r.body().path("trace_id").asText()).matches("[0-9a-f]{32}");
+  }
+
+  @Test
+  void reserveThenCommitBelowTheEstimateReturnsTheRestAndARetrySettlesOnce() {
+    ledger.bootstrap("cy-commit", "1.00");
+    Reply r = reserve("cy-commit", 30 * DOLLAR / 100);
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+    assertThat(r.body().path("decision").asText()).isEqualTo("ALLOW");
+    assertThat(r.amount("reserved")).isEqualTo(30 * DOLLAR / 100);
+    assertThat(r.body().path("affected_scopes"))
+        .extracting(JsonNode::asText)
+        .containsExactly("tenant:demo", "tenant:demo/agent:cy-commit");
+    assertThat(r.body().path("remaining_ttl_ms").asLong()).isPositive().isLessThanOrEqualTo(60_000);
+    String id = r.body().path("reservation_id").asText();
+    assertThat(balance("cy-commit").path("reserved").path("amount").asLong())
+        .isEqualTo(30 * DOLLAR / 100);
+    assertThat(balance("cy-commit").path("remaining").path("amount").asLong())
+        .isEqualTo(70 * DOLLAR / 100);
+
+    Reply committed = commit(id, 12 * DOLLAR / 100, "commit-once");
+    assertThat(committed.status()).as(committed.body().toString()).isEqualTo(200);
+    assertThat(committed.body().path("status").asText()).isEqualTo("COMMITTED");
+    assertThat(committed.amount("charged")).isEqualTo(12 * DOLLAR / 100);
+    assertThat(committed.amount("released")).isEqualTo(18 * DOLLAR / 100);
+    JsonNode after = balance("cy-commit");
+    assertThat(after.path("spent").path("amount").asLong()).isEqualTo(12 * DOLLAR / 100);
+    assertThat(after.path("reserved").path("amount").asLong()).isZero();
+    assertThat(after.path("remaining").path("amount").asLong()).isEqualTo(88 * DOLLAR / 100);
+
+    Reply retry = commit(id, 12 * DOLLAR / 100, "commit-once");
+    assertThat(retry.status()).isEqualTo(200);
+    assertThat(retry.body()).isEqualTo(committed.body());
+    assertThat(balance("cy-commit")).isEqualTo(after);
+    assertError(commit(id, 13 * DOLLAR / 100, "commit-once"), 409, "IDEMPOTENCY_MISMATCH");
+    assertError(commit(id, 12 * DOLLAR / 100), 409, "RESERVATION_FINALIZED");
+
+    Reply detail = call("GET", "/v1/reservations/" + id, key, null);
+    assertThat(detail.status()).isEqualTo(200);
+    assertThat(detail.body().path("status").asText()).isEqualTo("COMMITTED");
+    assertThat(detail.amount("committed")).isEqualTo(12 * DOLLAR / 100);
+    assertThat(detail.body().path("scope_path").asText()).isEqualTo("tenant:demo/agent:cy-commit");
+  }
+
+  @Test
+  void aReplayedReserveReturnsTheSameReservationAndHoldsOnce() {
+    ledger.bootstrap("cy-replay", "1.00");
+    Map<String, Object> ask = reserveBody("cy-replay", 10 * DOLLAR / 100);
+    String body = json(ask);
+    Reply first = call("POST", "/v1/reservations", key, body);
+    Reply again = call("POST", "/v1/reservations", key, body);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.body().path("reservation_id")).isEqualTo(first.body().path("reservation_id"));
+    assertThat(balance("cy-replay").path("reserved").path("amount").asLong())
+        .isEqualTo(10 * DOLLAR / 100);
+    Reply listed =
+        call("GET", "/v1/reservations?idempotency_key=" + ask.get("idempotency_key"), key, null);
+    assertThat(listed.status()).isEqualTo(200);
+    assertThat(listed.body().path("reservations")).hasSize(1);
+    assertThat(listed.body().path("reservations").get(0).path("reservation_id"))
+        .isEqualTo(first.body().path("reservation_id"));
+  }
+
+  @Test
+  void releaseReturnsTheHoldAndACommitAfterItIsFinalized() {
+    ledger.bootstrap("cy-release", "1.00");
+    String id = reserved("cy-release", 40 * DOLLAR / 100);
+    Reply released = release(id);
+    assertThat(released.status()).as(released.body().toString()).isEqualTo(200);
+    assertThat(released.body().path("status").asText()).isEqualTo("RELEASED");
+    assertThat(released.amount("released")).isEqualTo(40 * DOLLAR / 100);
+    assertThat(balance("cy-release").path("remaining").path("amount").asLong()).isEqualTo(DOLLAR);
+    assertError(commit(id, 1), 409, "RESERVATION_FINALIZED");
+  }
+
+  @Test
+  void extendMovesOnlyTheExpiry() {
+    ledger.bootstrap("cy-extend", "1.00");
+    Reply r = reserve("cy-extend", 1_000, "ttl_ms", 30_000);
+    String id = r.body().path("reservation_id").asText();
+    long expires = r.body().path("expires_at_ms").asLong();
+    String body = json(Map.of("idempotency_key", "ext-1", "extend_by_ms", 10_000));
+    Reply extended = call("POST", "/v1/reservations/" + id + "/extend", key, body);
+    assertThat(extended.status()).as(extended.body().toString()).isEqualTo(200);
+    assertThat(extended.body().path("status").asText()).isEqualTo("ACTIVE");
+    assertThat(extended.body().path("expires_at_ms").asLong()).isEqualTo(expires + 10_000);
+    Reply detail = call("GET", "/v1/reservations/" + id, key, null);
+    assertThat(detail.body().path("expires_at_ms").asLong()).isEqualTo(expires + 10_000);
+    assertThat(detail.amount("reserved")).isEqualTo(1_000);
+  }
+
+  @Test
+  void decideAndDryRunChangeNothing() {
+    ledger.bootstrap("cy-decide", "1.00");
+    JsonNode before = balance("cy-decide");
+    int evidenceBefore = ledger.evidence().size();
+    Map<String, Object> ask = reserveBody("cy-decide", 50 * DOLLAR / 100);
+    Reply allow = call("POST", "/v1/decide", key, json(ask));
+    assertThat(allow.status()).as(allow.body().toString()).isEqualTo(200);
+    assertThat(allow.body().path("decision").asText()).isEqualTo("ALLOW");
+    ask.put("estimate", usd(2 * DOLLAR));
+    Reply deny = call("POST", "/v1/decide", key, json(ask));
+    assertThat(deny.status()).isEqualTo(200);
+    assertThat(deny.body().path("decision").asText()).isEqualTo("DENY");
+    assertThat(deny.body().path("reason_code").asText()).isEqualTo("BUDGET_EXCEEDED");
+
+    Reply dry = reserve("cy-decide", 2 * DOLLAR, "dry_run", true);
+    assertThat(dry.status()).as(dry.body().toString()).isEqualTo(200);
+    assertThat(dry.body().path("decision").asText()).isEqualTo("DENY");
+    assertThat(dry.body().path("reason_code").asText()).isEqualTo("BUDGET_EXCEEDED");
+    assertThat(dry.body().has("reservation_id")).isFalse();
+    assertThat(dry.body().has("expires_at_ms")).isFalse();
+    assertThat(dry.body().has("remaining_ttl_ms")).isFalse();
+    assertThat(dry.body().path("affected_scopes")).isNotEmpty();
+    assertThat(reserve("cy-decide", DOLLAR / 10, "dry_run", true).body().path("decision").asText())
+        .isEqualTo("ALLOW");
+
+    assertThat(balance("cy-decide")).isEqualTo(before);
+    assertThat(ledger.evidence()).hasSize(evidenceBefore);
+  }
+
+  @Test
+  void aLiveReserveBeyondTheBudgetIs409AndIsEvidence() {
+    ledger.bootstrap("cy-exceed", "1.00");
+    assertError(reserve("cy-exceed", DOLLAR + 1), 409, "BUDGET_EXCEEDED");
+    assertThat(ledger.evidence().stream().map(EvidenceEvent::getType))
+        .contains("CommandRejected", "ReservationCreated");
+  }
+
+  @Test
+  void aCommitAfterExpiryIs410AndTheSweeperReturnsTheHold() {
+    ledger.bootstrap("cy-expiry", "1.00");
+    String id = reserved("cy-expiry", 20 * DOLLAR / 100, "ttl_ms", 1_000, "grace_period_ms", 0);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertError(
+                    call("GET", "/v1/reservations/" + id, key, null), 410, "RESERVATION_EXPIRED"));
+    assertError(commit(id, 1), 410, "RESERVATION_EXPIRED");
+    assertThat(balance("cy-expiry").path("reserved").path("amount").asLong()).isZero();
+  }
+
+  @Test
+  void unitsMustMatch() {
+    ledger.bootstrap("cy-units", "1.00");
+    Map<String, Object> tokens = reserveBody("cy-units", 0);
+    tokens.put("estimate", Map.of("unit", "TOKENS", "amount", 100));
+    Reply r = call("POST", "/v1/reservations", key, json(tokens));
+    assertError(r, 400, "UNIT_MISMATCH");
+    assertThat(r.body().path("details").path("requested_unit").asText()).isEqualTo("TOKENS");
+    assertThat(r.body().path("details").path("expected_units").get(0).asText())
+        .isEqualTo("USD_MICROCENTS");
+    assertError(call("POST", "/v1/decide", key, json(tokens)), 400, "UNIT_MISMATCH");
+    String id = reserved("cy-units", 1_000);
+    String body =
+        json(Map.of("idempotency_key", "u-1", "actual", Map.of("unit", "TOKENS", "amount", 1)));
+    assertError(
+        call("POST", "/v1/reservations/" + id + "/commit", key, body), 400, "UNIT_MISMATCH");
+  }
+
+  @Test
+  void unknownReservationsAndAgentsAreNotFound() {
+    assertError(commit("rsv_demo_0123456789abcdef0123456789abcdef", 1), 404, "NOT_FOUND");
+    assertError(call("GET", "/v1/reservations/rsv_nope", key, null), 404, "NOT_FOUND");
+    assertError(reserve("cy-nobody", 1), 404, "NOT_FOUND");
+  }
+
+  @Test
+  void aMissingOrWrongKeyIs401AndCorrelationHeadersAreEchoed() {
+    String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    Reply missing =
+        call(
+            "POST",
+            "/v1/reservations",
+            null,
+            json(reserveBody("x", 1)),
+            "X-Cycles-Trace-Id",
+            trace);
+    assertError(missing, 401, "UNAUTHORIZED");
+    assertThat(missing.body().path("trace_id").asText()).isEqualTo(trace);
+    assertThat(missing.raw().headers().firstValue("X-Cycles-Trace-Id")).hasValue(trace);
+    assertThat(missing.raw().headers().firstValue("X-Request-Id"))
+        .hasValue(missing.body().path("request_id").asText());
+    String wrong = "al_demo_abcdef12_" + "x".repeat(32);
+    assertError(call("GET", "/v1/balances?agent=x", wrong, null), 401, "UNAUTHORIZED");
+  }
+
+  @Test
+  void anotherTenantsReservationAndSubjectAreForbidden() {
+    ledger.bootstrap("cy-tenant", "1.00");
+    String id = reserved("cy-tenant", 1_000);
+    assertError(call("GET", "/v1/reservations/" + id, otherTenantKey, null), 403, "FORBIDDEN");
+    String body = json(Map.of("idempotency_key", "t-1", "actual", usd(1)));
+    assertError(
+        call("POST", "/v1/reservations/" + id + "/commit", otherTenantKey, body), 403, "FORBIDDEN");
+    assertError(
+        call("POST", "/v1/reservations", otherTenantKey, json(reserveBody("cy-tenant", 1))),
+        403,
+        "FORBIDDEN");
+    assertError(call("GET", "/v1/balances?tenant=demo", otherTenantKey, null), 403, "FORBIDDEN");
+  }
+
+  @Test
+  void anAgentTokenActsForItsOwnAgentOnly() {
+    String jwt = ledger.bootstrap("cy-token", "1.00");
+    Map<String, Object> body = reserveBody("cy-token", 1_000);
+    body.put("subject", Map.of("tenant", "demo"));
+    Reply own =
+        call("POST", "/v1/reservations", null, json(body), "Authorization", "Bearer " + jwt);
+    assertThat(own.status()).as(own.body().toString()).isEqualTo(200);
+    assertThat(own.body().path("scope_path").asText()).isEqualTo("tenant:demo");
+    assertThat(balance("cy-token").path("reserved").path("amount").asLong()).isEqualTo(1_000);
+    body.put("subject", Map.of("agent", "cy-commit"));
+    assertError(
+        call("POST", "/v1/reservations", null, json(body), "Authorization", "Bearer " + jwt),
+        403,
+        "FORBIDDEN");
+  }
+
+  @Test
+  void aPostOnlySpendPastTheLimitTripsTheBreakerUntilAnOperatorRaisesTheLimit() {
+    ledger.bootstrap("cy-breaker", "1.00");
+    Map<String, Object> event = new LinkedHashMap<>();
+    event.put("idempotency_key", UUID.randomUUID().toString());
+    event.put("subject", Map.of("agent", "cy-breaker"));
+    event.put("action", Map.of("kind", "tool.call", "name", "search"));
+    event.put("actual", usd(2 * DOLLAR));
+    event.put("overage_policy", "REJECT");
+    assertError(call("POST", "/v1/events", key, json(event)), 409, "BUDGET_EXCEEDED");
+
+    event.put("idempotency_key", UUID.randomUUID().toString());
+    event.remove("overage_policy");
+    Reply applied = call("POST", "/v1/events", key, json(event));
+    assertThat(applied.status()).as(applied.body().toString()).isEqualTo(201);
+    assertThat(applied.body().path("status").asText()).isEqualTo("APPLIED");
+    assertThat(applied.body().path("event_id").asText()).startsWith("evt_");
+    assertThat(applied.amount("charged")).isEqualTo(DOLLAR);
+    JsonNode over = balance("cy-breaker");
+    assertThat(over.path("is_over_limit").asBoolean()).isTrue();
+    assertThat(over.path("spent").path("amount").asLong())
+        .as("the money is gone")
+        .isEqualTo(2 * DOLLAR);
+    assertError(reserve("cy-breaker", 1), 409, "OVERDRAFT_LIMIT_EXCEEDED");
+
+    Reply raised =
+        call(
+            "PUT",
+            "/v1/agents/cy-breaker/limits",
+            null,
+            "{\"limits\":{\"usd\":3.00}}",
+            "Authorization",
+            "Bearer " + key);
+    assertThat(raised.status()).as(raised.body().toString()).isEqualTo(200);
+    assertThat(balance("cy-breaker").path("is_over_limit").asBoolean()).isFalse();
+    assertThat(reserve("cy-breaker", DOLLAR / 2).status()).isEqualTo(200);
+  }
+}

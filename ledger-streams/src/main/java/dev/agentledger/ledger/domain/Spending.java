@@ -1,0 +1,186 @@
+package dev.agentledger.ledger.domain;
+
+import static dev.agentledger.ledger.domain.RejectionCode.*;
+import static dev.agentledger.ledger.domain.Rules.refuse;
+
+import dev.agentledger.ledger.domain.Command.ChangeLimit;
+import dev.agentledger.ledger.domain.Command.RecordSpend;
+import dev.agentledger.ledger.domain.Event.LimitChanged;
+import dev.agentledger.ledger.domain.Event.SpendRecorded;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What reservations and post-only spends share: who may spend for an agent, which of its budgets a
+ * call draws on (a toolset's own allocation is an action mask), and the overage policies.
+ */
+final class Spending {
+  private Spending() {}
+
+  /** The agent exists, the actor is it or an operator, and its lifecycle lets it spend. */
+  static Optional<Rejection> payerRefusal(Simulation sim, CommandContext ctx, String agentId) {
+    Optional<Agent> found = sim.agent(agentId);
+    if (found.isEmpty()) {
+      return refuse(UNKNOWN_AGENT, "no agent " + agentId);
+    }
+    if (!mayActFor(ctx.actor(), agentId)) {
+      return refuse(NOT_PERMITTED, "only the agent or an operator spends its budget");
+    }
+    return Rules.unusable(found.get(), ctx.nowMs());
+  }
+
+  static boolean mayActFor(Actor actor, String agentId) {
+    return actor.equals(Actor.agent(agentId)) || Rules.isOperator(actor);
+  }
+
+  /**
+   * The budgets a call in {@code unit} draws on: a named toolset must have its own {@code
+   * unit/toolset} allocation (no allocation, no action: seed 001's mask); the agent's plain {@code
+   * unit} budget counts too when it has one. Empty when the call has nowhere to draw from.
+   */
+  static List<String> budgetsFor(Agent agent, String unit, String toolset) {
+    List<String> keys = new ArrayList<>();
+    if (agent.budget(unit) != null) {
+      keys.add(unit);
+    }
+    if (toolset != null) {
+      if (agent.budget(unit + "/" + toolset) == null) {
+        return List.of();
+      }
+      keys.add(unit + "/" + toolset);
+    }
+    return keys;
+  }
+
+  /** Why {@link #budgetsFor} found nothing: other units at that scope, or no budget at all. */
+  static Optional<Rejection> noBudget(Agent agent, String unit, String toolset) {
+    List<String> units =
+        agent.budgets().keySet().stream()
+            .filter(k -> toolset == null ? !k.contains("/") : k.endsWith("/" + toolset))
+            .map(k -> k.contains("/") ? k.substring(0, k.indexOf('/')) : k)
+            .toList();
+    String scope = toolset == null ? agent.id() : agent.id() + "/toolset:" + toolset;
+    if (units.isEmpty()) {
+      return refuse(BUDGET_NOT_FOUND, "no budget at " + scope, Map.of("requested_unit", unit));
+    }
+    return refuse(
+        UNIT_MISMATCH,
+        "no " + unit + " budget at " + scope,
+        Map.of("scope", scope, "requested_unit", unit, "expected_units", units));
+  }
+
+  /** An open breaker on any of the budgets refuses the call. */
+  static Optional<Rejection> breakerRefusal(Agent agent, List<String> budgets) {
+    for (String unit : budgets) {
+      if (agent.budget(unit).breakerOpen()) {
+        return refuse(
+            CIRCUIT_OPEN, agent.id() + "'s " + unit + " breaker is open", Map.of("unit", unit));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** What every budget can still cover (never below zero): the tightest one decides. */
+  static long coverable(Agent agent, List<String> budgets) {
+    return budgets.stream()
+        .mapToLong(u -> Math.max(0, agent.budget(u).available()))
+        .min()
+        .orElse(0);
+  }
+
+  /** Whether {@code needed} more than {@code coverable} may go ahead under the policy. */
+  static Optional<Rejection> overageRefusal(OveragePolicy policy, long needed, long coverable) {
+    if (needed <= coverable || policy == OveragePolicy.ALLOW_IF_AVAILABLE) {
+      return Optional.empty();
+    }
+    Map<String, Object> facts = Map.of("requested", needed, "available", coverable);
+    return policy == OveragePolicy.REJECT
+        ? refuse(INSUFFICIENT_BUDGET, "only " + coverable + " is available", facts)
+        : refuse(OVERDRAFT_LIMIT_EXCEEDED, "no overdraft is allowed (limit 0)", facts);
+  }
+
+  /** Whether spending {@code amount} takes any of the budgets below zero available. */
+  static boolean trips(Agent agent, List<String> budgets, long amount) {
+    return budgets.stream().anyMatch(u -> agent.budget(u).available() - amount < 0);
+  }
+
+  /** A Cycles post-only spend: always recorded when the policy lets it through. */
+  static Optional<Rejection> postOnly(Simulation sim, CommandContext ctx, RecordSpend c) {
+    Optional<Rejection> refused = payerRefusal(sim, ctx, c.agentId());
+    if (refused.isPresent()) {
+      return refused;
+    }
+    if (c.amount() < 0) {
+      return refuse(INVALID_REQUEST, "amount must not be negative");
+    }
+    List<String> budgets = budgetsFor(sim.require(c.agentId()), c.unit(), c.toolset());
+    if (budgets.isEmpty()) {
+      return noBudget(sim.require(c.agentId()), c.unit(), c.toolset());
+    }
+    Endings.roll(sim, c.agentId(), ctx.nowMs());
+    Agent agent = sim.require(c.agentId());
+    long coverable = coverable(agent, budgets);
+    refused =
+        breakerRefusal(agent, budgets)
+            .or(() -> overageRefusal(c.overagePolicy(), c.amount(), coverable));
+    if (refused.isPresent()) {
+      return refused;
+    }
+    Long charged = c.amount() <= coverable ? null : coverable;
+    for (String unit : budgets) {
+      boolean trips = trips(agent, List.of(unit), c.amount());
+      sim.emit(new SpendRecorded(agent.id(), unit, c.amount(), c.reference(), trips, charged));
+    }
+    return Optional.empty();
+  }
+
+  /** An operator sets a limit; a delegated agent's raise is carved from its parent's available. */
+  static Optional<Rejection> changeLimit(Simulation sim, CommandContext ctx, ChangeLimit c) {
+    if (!Rules.isOperator(ctx.actor())) {
+      return refuse(NOT_PERMITTED, "limits are set by operators");
+    }
+    Optional<Agent> found = sim.agent(c.agentId());
+    if (found.isEmpty()) {
+      return refuse(UNKNOWN_AGENT, "no agent " + c.agentId());
+    }
+    Optional<Rejection> refused =
+        Rules.alreadyEnded(found.get())
+            .or(() -> c.limit() < 0 ? refuse(INVALID_REQUEST, "limit < 0") : Optional.empty())
+            .or(
+                () ->
+                    found.get().budget(c.unit()) == null
+                        ? refuse(UNKNOWN_UNIT, c.agentId() + " has no " + c.unit() + " budget")
+                        : Optional.empty());
+    if (refused.isPresent()) {
+      return refused;
+    }
+    Endings.roll(sim, c.agentId(), ctx.nowMs());
+    Agent agent = sim.require(c.agentId());
+    long from = agent.budget(c.unit()).limit();
+    refused = parentRefusal(sim, ctx, agent, c.unit(), c.limit() - from);
+    if (refused.isPresent()) {
+      return refused;
+    }
+    sim.emit(new LimitChanged(agent.id(), agent.parentId(), c.unit(), from, c.limit()));
+    return Optional.empty();
+  }
+
+  /** A raise for a delegated agent needs room in its parent's budget, like a delegation. */
+  private static Optional<Rejection> parentRefusal(
+      Simulation sim, CommandContext ctx, Agent agent, String unit, long raise) {
+    if (agent.parentId() == null || raise <= 0) {
+      return Optional.empty();
+    }
+    Endings.roll(sim, agent.parentId(), ctx.nowMs());
+    Budget parent = sim.require(agent.parentId()).budget(unit);
+    if (parent == null || parent.breakerOpen() || parent.available() < raise) {
+      return refuse(
+          INSUFFICIENT_BUDGET,
+          agent.parentId() + " cannot cover a raise of " + raise + " " + unit,
+          Map.of("unit", unit, "requested", raise));
+    }
+    return Optional.empty();
+  }
+}
