@@ -8,6 +8,7 @@ import dev.agentledger.api.http.Authenticator;
 import dev.agentledger.api.http.CyclesHandlers;
 import dev.agentledger.api.http.CyclesReads;
 import dev.agentledger.api.http.HttpApi;
+import dev.agentledger.api.http.ProofHandlers;
 import dev.agentledger.api.http.Submissions;
 import dev.agentledger.api.http.TreeHandlers;
 import dev.agentledger.api.kafka.EmbeddedKafka;
@@ -116,11 +117,13 @@ public final class LedgerService implements AutoCloseable {
     http =
         track(
             new HttpApi(
-                    agents,
-                    tree,
-                    cycles,
-                    new CyclesReads(auth, queries, System::currentTimeMillis),
-                    new RegistryHandlers(catalog),
+                    new HttpApi.Handlers(
+                        agents,
+                        tree,
+                        cycles,
+                        new CyclesReads(auth, queries, System::currentTimeMillis),
+                        new RegistryHandlers(catalog),
+                        new ProofHandlers(auth, queries)),
                     queries,
                     publicKeys,
                     this::ready,

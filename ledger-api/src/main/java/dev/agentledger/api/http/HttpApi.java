@@ -19,17 +19,28 @@ public final class HttpApi implements AutoCloseable {
 
   private final Javalin app;
 
-  public HttpApi(
+  /** Every handler the routes dispatch to. */
+  public record Handlers(
       AgentHandlers agents,
       TreeHandlers tree,
       CyclesHandlers cycles,
       CyclesReads cyclesReads,
       RegistryHandlers registry,
+      ProofHandlers proofs) {}
+
+  public HttpApi(
+      Handlers handlers,
       LedgerQueries queries,
       PublicKeys jwks,
       BooleanSupplier ready,
       Duration forwardTimeout) {
     Forwarder forwarder = new Forwarder(forwardTimeout);
+    AgentHandlers agents = handlers.agents();
+    TreeHandlers tree = handlers.tree();
+    CyclesHandlers cycles = handlers.cycles();
+    CyclesReads cyclesReads = handlers.cyclesReads();
+    RegistryHandlers registry = handlers.registry();
+    ProofHandlers proofs = handlers.proofs();
     this.app =
         Javalin.create(
             config -> {
@@ -64,6 +75,9 @@ public final class HttpApi implements AutoCloseable {
               config.routes.get(r + "/subjects/{subject}/versions/{version}", registry::version);
               config.routes.post(r + "/subjects/{subject}", registry::lookup);
               config.routes.get(r + "/config", registry::config);
+              config.routes.get("/v1/evidence/checkpoints/latest", proofs::latest);
+              config.routes.get("/v1/evidence/proofs/inclusion", proofs::inclusion);
+              config.routes.get("/v1/evidence/proofs/consistency", proofs::consistency);
               config.routes.get(
                   "/.well-known/jwks.json", ctx -> Http.json(ctx, 200, jwks.toJwks()));
               config.routes.get("/healthz", ctx -> Http.json(ctx, 200, Map.of("status", "up")));

@@ -5,6 +5,7 @@ import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Reservation;
 import dev.agentledger.ledger.domain.Tenant;
+import dev.agentledger.ledger.topology.Checkpointer;
 import dev.agentledger.ledger.topology.IdempotencyLog;
 import dev.agentledger.ledger.topology.StoreNames;
 import java.util.ArrayList;
@@ -86,11 +87,30 @@ public final class LedgerQueries {
     return owner.equals(self) ? Optional.empty() : Optional.of(owner);
   }
 
+  /** The tenant's latest signed checkpoint note. */
+  public Optional<String> latestCheckpoint(String tenant) {
+    return Optional.ofNullable(store(StoreNames.CHECKPOINTS).get(tenant));
+  }
+
+  /** The Merkle leaf hash of the tenant's event at {@code seq}; fails if it is not there. */
+  public byte[] leaf(String tenant, long seq) {
+    ReadOnlyKeyValueStore<String, byte[]> leaves = typedStore(StoreNames.LEAVES);
+    byte[] leaf = leaves.get(Checkpointer.leafKey(tenant, seq));
+    if (leaf == null) {
+      throw new ApiProblem(404, "unknown_event", "no event " + seq + " for this tenant");
+    }
+    return leaf;
+  }
+
   public boolean ready() {
     return streams.state() == KafkaStreams.State.RUNNING;
   }
 
   private ReadOnlyKeyValueStore<String, String> store(String name) {
+    return typedStore(name);
+  }
+
+  private <V> ReadOnlyKeyValueStore<String, V> typedStore(String name) {
     try {
       return streams.store(
           StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));

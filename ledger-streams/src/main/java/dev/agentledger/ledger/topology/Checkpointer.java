@@ -28,7 +28,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * signed checkpoint every N events or, for a tenant with unsealed events, every T — in the same
  * transaction as the events, so a checkpoint never commits to evidence that did not commit.
  */
-final class Checkpointer implements Processor<String, EvidenceEvent, String, LedgerCheckpoint> {
+public final class Checkpointer
+    implements Processor<String, EvidenceEvent, String, LedgerCheckpoint> {
   private final CheckpointSigner signer;
   private final LedgerTopology.Settings settings;
   private ProcessorContext<String, LedgerCheckpoint> context;

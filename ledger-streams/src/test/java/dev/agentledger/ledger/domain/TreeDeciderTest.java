@@ -634,4 +634,97 @@ class TreeDeciderTest {
     assertThat(lead.delegated()).isEqualTo(usd("1.00"));
     assertThat(lead.available()).isEqualTo(usd("3.95"));
   }
+
+  // ---------------------------------------------------------------- found by TreeProperties
+
+  // FAILS until: budget arithmetic cannot wrap around. RecordSpend accepts any positive long (the
+  // HTTP layer passes up to Long.MAX_VALUE microcents), and Evolver.terminate adds the child's
+  // refunded spend to the parent's `spent` unchecked, so it overflows into a huge negative number;
+  // one level up the negative refund makes the root's `available` ≈ Long.MAX_VALUE with its breaker
+  // closed. Refusing such amounts, or saturating instead of wrapping, both make this pass.
+  @Test
+  void hugeSpendsMustNotWrapAroundAndUnlockTheRoot() {
+    LedgerState s =
+        apply(
+            decider, MemoryState.empty(TENANT), byOperator(T0), lead("root", "5.00", LEAD_SCOPES));
+    s =
+        apply(
+            decider,
+            s,
+            byAgent("root", T0 + 1),
+            hireAs("root", "lead", "1.00", 3600, List.of("completions", "delegate")));
+    s =
+        apply(
+            decider,
+            s,
+            byAgent("lead", T0 + 2),
+            hireAs("lead", "worker", "0.10", 3600, List.of("completions")));
+    // the lead overspends past even the root's limit: recorded, its breaker opens
+    s = apply(decider, s, byAgent("lead", T0 + 3), spend("lead", "5.00000002"));
+    Decision huge =
+        decide(
+            s, byAgent("worker", T0 + 4), new RecordSpend("worker", Money.USD, Long.MAX_VALUE, "x"));
+    if (huge instanceof Decision.Rejected) {
+      return; // refusing an unrepresentable amount is one fix
+    }
+    for (Event e : ((Decision.Accepted) huge).events()) {
+      s = Evolver.evolve(s, e);
+    }
+    s = apply(decider, s, byAgent("lead", T0 + 5), new TerminateSubAgent("lead", "worker"));
+    assertThat(usdOf(s, "lead").spent()).as("lead spent").isNotNegative();
+    s = apply(decider, s, byAgent("root", T0 + 6), new TerminateSubAgent("root", "lead"));
+
+    Budget root = usdOf(s, "root");
+    assertThat(root.spent()).as("root spent").isNotNegative();
+    assertThat(root.breakerOpen())
+        .as("the lead's own $5.00000002 alone takes the root past its $5 limit")
+        .isTrue();
+    assertThat(
+            decide(
+                s,
+                byAgent("root", T0 + 7),
+                new DelegateAgent(
+                    "root",
+                    "rich",
+                    null,
+                    Map.of(Money.USD, usd("10000000")),
+                    List.of("completions"),
+                    null,
+                    3600L,
+                    "j")))
+        .as("a $5/day root hiring a $10M child the same day")
+        .isInstanceOf(Decision.Rejected.class);
+  }
+
+  // FAILS until: omitted permissions exclude `delegate` also under a wildcard parent. Hiring
+  // defaults them to parent.permissions().without("delegate"), which for the default root set
+  // ["*"] is still ["*"] — covering `delegate` — so a default child can spawn, against
+  // docs/decisions.md ("permissions omitted → the parent's scopes less delegate").
+  @Test
+  void aChildHiredWithDefaultPermissionsCannotSpawnEvenUnderAWildcardRoot() {
+    LedgerState s =
+        apply(decider, MemoryState.empty(TENANT), byOperator(T0), lead("root", "5.00", null));
+    assertThat(agent(s, "root").permissions().scopes()).containsExactly("*");
+    Decision hired =
+        decide(
+            s,
+            byAgent("root", T0 + 1),
+            new DelegateAgent(
+                "root", "kid", null, Map.of(Money.USD, usd("1.00")), null, null, 3600L, "j"));
+    if (hired instanceof Decision.Rejected) {
+      return; // asking for explicit scopes under a wildcard parent is one fix
+    }
+    for (Event e : ((Decision.Accepted) hired).events()) {
+      s = Evolver.evolve(s, e);
+    }
+    Decision spawn =
+        decide(s, byAgent("kid", T0 + 2), hireAs("kid", "grandkid", "0.10", 60, null));
+    assertThat(spawn)
+        .as("kid holds %s", agent(s, "kid").permissions())
+        .isInstanceOfSatisfying(
+            Decision.Rejected.class,
+            r ->
+                assertThat(r.rejection().code())
+                    .isIn(RejectionCode.DELEGATE_NOT_PERMITTED, RejectionCode.DEPTH_EXHAUSTED));
+  }
 }
