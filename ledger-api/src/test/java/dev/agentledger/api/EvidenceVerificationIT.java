@@ -1,6 +1,7 @@
 package dev.agentledger.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentledger.api.TestLedger.Answer;
@@ -12,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,18 @@ class EvidenceVerificationIT {
       Answer jwks = ledger.get("/.well-known/jwks.json", "");
       assertThat(jwks.body().path("keys").findValuesAsText("kid")).contains(firstKid).hasSize(2);
 
+      long demoEvents =
+          ledger.evidence().stream().filter(e -> e.getTenant().equals("demo")).count();
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () ->
+                  ledger
+                          .get("/v1/evidence/checkpoints/latest", ledger.operatorKey)
+                          .body()
+                          .path("tree_size")
+                          .asLong()
+                      == demoEvents);
       Run live =
           verify(
               "verify",
@@ -62,6 +76,8 @@ class EvidenceVerificationIT {
               "--json");
       assertThat(live.code()).as(live.summary().toString()).isZero();
       assertThat(live.summary().path("ok").asBoolean()).isTrue();
+      assertThat(live.summary().path("checkpoints").asInt()).isPositive();
+      assertThat(live.summary().path("checkpoints_ok").asBoolean()).isTrue();
       assertThat(live.summary().path("events").asLong()).isEqualTo(7);
 
       List<EvidenceEvent> events = ledger.evidence();
@@ -73,6 +89,33 @@ class EvidenceVerificationIT {
               verify("verify", "--file", export.toString(), "--jwks", jwksFile.toString(), "--json")
                   .code())
           .isZero();
+
+      String note =
+          ledger
+              .get("/v1/evidence/checkpoints/latest", ledger.operatorKey)
+              .body()
+              .path("note")
+              .asText();
+      Path checkpoints =
+          Files.writeString(
+              work.resolve("checkpoints.jsonl"),
+              TestLedger.JSON.writeValueAsString(java.util.Map.of("note", note)) + "\n");
+      Path truncated =
+          Files.writeString(
+              work.resolve("truncated.jsonl"),
+              EvidenceJson.toJsonl(events.subList(0, events.size() - 1)));
+      Run tail =
+          verify(
+              "verify",
+              "--file",
+              truncated.toString(),
+              "--jwks",
+              jwksFile.toString(),
+              "--checkpoints-file",
+              checkpoints.toString(),
+              "--json");
+      assertThat(tail.code()).as("a dropped tail is caught by the checkpoint").isEqualTo(1);
+      assertThat(tail.summary().path("first_checkpoint_failure").asText()).contains("signs");
 
       List<EvidenceEvent> tampered = new ArrayList<>(events);
       EvidenceEvent victim = tampered.get(3);

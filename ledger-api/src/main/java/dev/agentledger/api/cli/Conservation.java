@@ -50,6 +50,10 @@ final class Conservation {
     return List.copyOf(breaches);
   }
 
+  Optional<MemoryState> state(String tenant) {
+    return Optional.ofNullable(states.get(tenant));
+  }
+
   Map<String, Integer> agentsPerTenant() {
     Map<String, Integer> out = new HashMap<>();
     states.forEach((t, s) -> out.put(t, s.agents().size()));

@@ -38,6 +38,32 @@ interface EvidenceSource {
     };
   }
 
+  /** The checkpoint notes on the checkpoints topic, from the start to its current end. */
+  static List<String> checkpointNotes(String bootstrap, String topic, SchemaCatalog catalog) {
+    List<String> notes = new java.util.ArrayList<>();
+    Map<String, Object> props =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed");
+    try (KafkaConsumer<String, dev.agentledger.schemas.avro.LedgerCheckpoint> consumer =
+        new KafkaConsumer<>(
+            props, new StringDeserializer(), AvroSerde.checkpoints(catalog).deserializer())) {
+      List<TopicPartition> parts =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> notes.add(r.value().getNote()));
+      }
+    }
+    return notes;
+  }
+
   /** Reads committed events from the start; stops at the end offsets unless following. */
   static EvidenceSource topic(
       String bootstrap, String topic, SchemaCatalog catalog, boolean follow) {

@@ -57,6 +57,17 @@ final class VerifyCommand implements Callable<Integer> {
           "the public keys: a JWKS file or an http(s) URL such as .../.well-known/jwks.json")
   String jwks;
 
+  @Option(
+      names = "--checkpoints-topic",
+      defaultValue = LedgerTopology.CHECKPOINTS_TOPIC,
+      description = "with --bootstrap-servers: the signed checkpoints to check against the events")
+  String checkpointsTopic;
+
+  @Option(
+      names = "--checkpoints-file",
+      description = "with --file: exported checkpoints, one JSON object {\"note\": …} per line")
+  Path checkpointsFile;
+
   @Option(names = "--json", description = "print the summary as one JSON object")
   boolean json;
 
@@ -71,6 +82,7 @@ final class VerifyCommand implements Callable<Integer> {
     PublicKeys keys = PublicKeys.fromJwks(readJwks());
     ChainVerifier chain = new ChainVerifier(keys);
     Conservation conservation = new Conservation();
+    CheckpointCheck checkpoints = new CheckpointCheck(keys);
     AtomicLong position = new AtomicLong();
     EvidenceSource source =
         input.file != null
@@ -83,14 +95,17 @@ final class VerifyCommand implements Callable<Integer> {
               .accept(event, at)
               .ifPresentOrElse(
                   f -> report(out, f.toString()),
-                  () ->
-                      conservation.accept(event).ifPresent(b -> report(out, "conservation: " + b)));
+                  () -> {
+                    checkpoints.event(event);
+                    conservation.accept(event).ifPresent(b -> report(out, "conservation: " + b));
+                  });
         },
         () -> false);
     List<Conservation.Breach> breaches = conservation.finish();
+    checkpointNotes().forEach(note -> checkpoints.checkpoint(note, conservation));
     var verdict = chain.verdict();
-    boolean ok = verdict.ok() && breaches.isEmpty();
-    summary(out, verdict, breaches, conservation, ok);
+    boolean ok = verdict.ok() && breaches.isEmpty() && checkpoints.failures().isEmpty();
+    summary(out, verdict, breaches, checkpoints, conservation, ok);
     return ok ? OK : FAILED;
   }
 
@@ -105,6 +120,7 @@ final class VerifyCommand implements Callable<Integer> {
       PrintWriter out,
       dev.agentledger.evidence.Verdict verdict,
       List<Conservation.Breach> breaches,
+      CheckpointCheck checkpoints,
       Conservation conservation,
       boolean ok)
       throws Exception {
@@ -116,6 +132,11 @@ final class VerifyCommand implements Callable<Integer> {
     s.put("chain_ok", verdict.ok());
     verdict.firstFailure().ifPresent(f -> s.put("first_failure", describe(f)));
     s.put("conservation_ok", breaches.isEmpty());
+    s.put("checkpoints", checkpoints.checked());
+    s.put("checkpoints_ok", checkpoints.failures().isEmpty());
+    if (!checkpoints.failures().isEmpty()) {
+      s.put("first_checkpoint_failure", checkpoints.failures().get(0));
+    }
     if (!breaches.isEmpty()) {
       s.put("first_breach", breaches.get(0).toString());
     }
@@ -124,12 +145,15 @@ final class VerifyCommand implements Callable<Integer> {
       return;
     }
     out.printf(
-        "%s: %d events, %d tenants; chain %s; conservation %s%n",
+        "%s: %d events, %d tenants; chain %s; conservation %s; %d checkpoints %s%n",
         ok ? "VERIFIED" : "FAILED",
         verdict.eventsChecked(),
         verdict.tenants(),
         verdict.ok() ? "intact" : "BROKEN",
-        breaches.isEmpty() ? "holds" : "BREACHED");
+        breaches.isEmpty() ? "holds" : "BREACHED",
+        checkpoints.checked(),
+        checkpoints.failures().isEmpty() ? "match" : "DO NOT MATCH");
+    checkpoints.failures().stream().findFirst().ifPresent(f -> out.println("  " + f));
     verdict.firstFailure().ifPresent(f -> out.println("  first failing event: " + f));
     if (!breaches.isEmpty()) {
       out.println("  first breach: " + breaches.get(0));
@@ -144,6 +168,24 @@ final class VerifyCommand implements Callable<Integer> {
     m.put("position", f.position());
     m.put("message", f.message());
     return m;
+  }
+
+  private List<String> checkpointNotes() throws Exception {
+    if (input.bootstrap != null) {
+      return EvidenceSource.checkpointNotes(
+          input.bootstrap, checkpointsTopic, SchemaCatalog.builtIn());
+    }
+    if (checkpointsFile == null) {
+      return List.of();
+    }
+    ObjectMapper mapper = new ObjectMapper();
+    List<String> notes = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(checkpointsFile)) {
+      if (!line.isBlank()) {
+        notes.add(mapper.readTree(line).path("note").asText());
+      }
+    }
+    return notes;
   }
 
   @SuppressWarnings("unchecked")
