@@ -2,9 +2,15 @@ package dev.agentledger.ledger.domain;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /** What a caller asks of the ledger. Each is decided against state into events or a rejection. */
 public sealed interface Command {
+
+  /** Every amount the command carries, so one rule can bound them all (see {@link Money}). */
+  default LongStream amounts() {
+    return LongStream.empty();
+  }
 
   /** Registers the hash of a tenant operator API key (the tenant exists once it has a key). */
   record IssueOperatorKey(String keyId, String keyHash) implements Command {}
@@ -25,7 +31,14 @@ public sealed interface Command {
       Long ttlSeconds,
       Profile profile,
       String credentialId)
-      implements Command {}
+      implements Command {
+    @Override
+    public LongStream amounts() {
+      return budgets == null
+          ? LongStream.empty()
+          : budgets.values().stream().mapToLong(Allocation::limit);
+    }
+  }
 
   /**
    * A parent agent hires a child: a slice of its budget, a subset of its scopes, less depth, a
@@ -46,7 +59,12 @@ public sealed interface Command {
       Integer maxDepth,
       Long ttlSeconds,
       String credentialId)
-      implements Command {}
+      implements Command {
+    @Override
+    public LongStream amounts() {
+      return budgets == null ? LongStream.empty() : budgets.values().stream().mapToLong(v -> v);
+    }
+  }
 
   /**
    * Money already spent. Without an overage policy it is always recorded and crossing the limit
@@ -66,6 +84,11 @@ public sealed interface Command {
     public RecordSpend(String agentId, String unit, long amount, String reference) {
       this(agentId, unit, amount, reference, null, null);
     }
+
+    @Override
+    public LongStream amounts() {
+      return LongStream.of(amount);
+    }
   }
 
   /**
@@ -84,10 +107,20 @@ public sealed interface Command {
       long graceMs,
       OveragePolicy overagePolicy,
       Reservation.Label label)
-      implements Command {}
+      implements Command {
+    @Override
+    public LongStream amounts() {
+      return LongStream.of(amount);
+    }
+  }
 
   /** Charges what a reserved call actually cost; the rest of the hold returns. */
-  record CommitReservation(String reservationId, String unit, long actual) implements Command {}
+  record CommitReservation(String reservationId, String unit, long actual) implements Command {
+    @Override
+    public LongStream amounts() {
+      return LongStream.of(actual);
+    }
+  }
 
   /** Gives a hold back unused. */
   record ReleaseReservation(String reservationId, String reason) implements Command {}
@@ -102,7 +135,12 @@ public sealed interface Command {
    * An operator sets an agent's limit in one unit; a raise that covers the spend closes the
    * breaker.
    */
-  record ChangeLimit(String agentId, String unit, long limit) implements Command {}
+  record ChangeLimit(String agentId, String unit, long limit) implements Command {
+    @Override
+    public LongStream amounts() {
+      return LongStream.of(limit);
+    }
+  }
 
   /** An operator moves an agent along seed 003's lifecycle table. */
   record TransitionLifecycle(String agentId, Lifecycle target, String reason) implements Command {}

@@ -36,6 +36,13 @@ public final class Decider {
   }
 
   public Decision decide(LedgerState state, CommandContext ctx, Command command) {
+    if (command.amounts().anyMatch(a -> a > Money.MAX_AMOUNT)) {
+      return new Decision.Rejected(
+          new Rejection(
+              RejectionCode.INVALID_REQUEST,
+              "amounts are at most " + Money.MAX_AMOUNT,
+              Map.of("max_amount", Money.MAX_AMOUNT)));
+    }
     Simulation sim = new Simulation(state);
     Optional<Rejection> refused = apply(sim, ctx, command);
     return refused.isPresent()

@@ -38,7 +38,8 @@ public final class Evolver {
     if (event instanceof SpendRecorded e) {
       Agent a = agent(state, e.agentId());
       Budget b = a.budget(e.unit());
-      return state.with(a.withBudget(e.unit(), b.withSpent(b.spent() + e.amount()).settled()));
+      return state.with(
+          a.withBudget(e.unit(), b.withSpent(Money.plus(b.spent(), e.amount())).settled()));
     }
     if (event instanceof LifecycleChanged e) {
       return state.with(changeLifecycle(agent(state, e.agentId()), e));
@@ -88,7 +89,10 @@ public final class Evolver {
       Budget b = a.budget(unit);
       a =
           a.withBudget(
-              unit, b.withReserved(b.reserved() + reserved).withSpent(b.spent() + spent).settled());
+              unit,
+              b.withReserved(Money.plus(b.reserved(), reserved))
+                  .withSpent(Money.plus(b.spent(), spent))
+                  .settled());
     }
     return state.with(a);
   }
@@ -106,7 +110,9 @@ public final class Evolver {
     Budget pb = parent.budget(e.unit());
     return state
         .with(a)
-        .with(parent.withBudget(e.unit(), pb.withDelegated(pb.delegated() + delta).settled()));
+        .with(
+            parent.withBudget(
+                e.unit(), pb.withDelegated(Money.plus(pb.delegated(), delta)).settled()));
   }
 
   private static Reservation reservation(LedgerState state, String id) {
@@ -119,7 +125,9 @@ public final class Evolver {
     Agent next = parent;
     for (var slice : e.slices().entrySet()) {
       Budget b = next.budget(slice.getKey());
-      next = next.withBudget(slice.getKey(), b.withDelegated(b.delegated() + slice.getValue()));
+      next =
+          next.withBudget(
+              slice.getKey(), b.withDelegated(Money.plus(b.delegated(), slice.getValue())));
     }
     return next.withChild(e.agent().id());
   }
@@ -147,7 +155,7 @@ public final class Evolver {
       Budget b = parent.budget(r.getKey());
       Budget refunded =
           b.withDelegated(b.delegated() - r.getValue().slice())
-              .withSpent(b.spent() + r.getValue().spent());
+              .withSpent(Money.plus(b.spent(), r.getValue().spent()));
       parent = parent.withBudget(r.getKey(), refunded.settled());
     }
     return state.with(parent);

@@ -121,6 +121,18 @@ final class Hiring {
     return Optional.empty();
   }
 
+  /**
+   * Omitted scopes default to the parent's less {@code delegate}; when a wildcard of the parent
+   * still covers {@code delegate}, the child is made terminal instead, so a default never grants
+   * the power to hire.
+   */
+  private static int depthOf(Agent parent, DelegateAgent c, List<String> scopes) {
+    if (c.permissions() == null && Permissions.of(scopes).covers(Scope.DELEGATE.value())) {
+      return 0;
+    }
+    return c.maxDepth() == null ? parent.depth() - 1 : c.maxDepth();
+  }
+
   private AgentDelegated hire(Agent parent, CommandContext ctx, DelegateAgent c, List<String> s) {
     long ttl = c.ttlSeconds() == null ? policy.defaultDelegateTtlSeconds() : c.ttlSeconds();
     long wanted = ctx.nowMs() + ttl * 1000;
@@ -137,7 +149,7 @@ final class Hiring {
             parent.id(),
             Role.tierOf(c.role()),
             jobLabel(c.role()),
-            c.maxDepth() == null ? parent.depth() - 1 : c.maxDepth(),
+            depthOf(parent, c, s),
             Permissions.of(s),
             budgets,
             c.budgets(),

@@ -12,7 +12,25 @@ public final class Money {
   public static final int USD_SCALE = 8;
   public static final long MICROCENTS_PER_USD = 100_000_000L;
 
+  /**
+   * The largest amount a command may carry in any unit (10^17: $1bn in microcents). Sums of amounts
+   * stay far from overflow; {@link #plus} saturates anyway, since the number of refunds into one
+   * agent is unbounded.
+   */
+  public static final long MAX_AMOUNT = 100_000_000_000_000_000L;
+
+  private static final long SATURATION = Long.MAX_VALUE / 4;
+
   private Money() {}
+
+  /** Addition that never wraps: a counter pinned at the ceiling still reads as "over". */
+  public static long plus(long a, long b) {
+    long sum = a + b;
+    if (((a ^ sum) & (b ^ sum)) < 0) {
+      return a > 0 ? SATURATION : -SATURATION;
+    }
+    return Math.max(-SATURATION, Math.min(SATURATION, sum));
+  }
 
   /** Exact conversion; throws ArithmeticException when the amount has more than 8 places. */
   public static long usdToMicrocents(BigDecimal usd) {

@@ -47,7 +47,12 @@ class ReservationProperties {
   private LedgerState tree() {
     LedgerState s =
         apply(decider, MemoryState.empty(TENANT), byOperator(T0), lead("lead", "5.00", null));
-    s = apply(decider, s, byAgent("lead", T0), hire("lead", "worker", "1.00", 86_400, null));
+    s =
+        apply(
+            decider,
+            s,
+            byAgent("lead", T0),
+            hire("lead", "worker", "1.00", 86_400, List.of("delegate", "completions")));
     return apply(decider, s, byAgent("worker", T0), hire("worker", "helper", "0.40", 86_400, null));
   }
 

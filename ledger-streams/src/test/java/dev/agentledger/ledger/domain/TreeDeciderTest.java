@@ -637,7 +637,25 @@ class TreeDeciderTest {
 
   // ---------------------------------------------------------------- found by TreeProperties
 
-  // FAILS until: budget arithmetic cannot wrap around. RecordSpend accepts any positive long (the
+  // Regression (fixed: amounts are bounded by Money.MAX_AMOUNT and sums saturate). RecordSpend accepts any positive long (the
+  // HTTP layer passes up to Long.MAX_VALUE microcents) and Evolver adds it to `spent` unchecked.
+  @Test
+  void aSpendNearLongMaxMustNotWrapSpentNegative() {
+    LedgerState s = withLead();
+    s = apply(decider, s, byAgent("lead", T0 + 1), spend("lead", "0.01"));
+    Decision huge =
+        decide(s, byAgent("lead", T0 + 2), new RecordSpend("lead", Money.USD, Long.MAX_VALUE, "x"));
+    if (huge instanceof Decision.Rejected) {
+      return; // refusing an unrepresentable amount is one fix
+    }
+    for (Event e : ((Decision.Accepted) huge).events()) {
+      s = Evolver.evolve(s, e);
+    }
+    assertThat(usdOf(s, "lead").spent()).as("lead spent").isNotNegative();
+    assertThat(usdOf(s, "lead").breakerOpen()).isTrue();
+  }
+
+  // Regression (fixed: amounts are bounded by Money.MAX_AMOUNT and sums saturate). RecordSpend accepts any positive long (the
   // HTTP layer passes up to Long.MAX_VALUE microcents), and Evolver.terminate adds the child's
   // refunded spend to the parent's `spent` unchecked, so it overflows into a huge negative number;
   // one level up the negative refund makes the root's `available` ≈ Long.MAX_VALUE with its breaker
@@ -663,7 +681,9 @@ class TreeDeciderTest {
     s = apply(decider, s, byAgent("lead", T0 + 3), spend("lead", "5.00000002"));
     Decision huge =
         decide(
-            s, byAgent("worker", T0 + 4), new RecordSpend("worker", Money.USD, Long.MAX_VALUE, "x"));
+            s,
+            byAgent("worker", T0 + 4),
+            new RecordSpend("worker", Money.USD, Long.MAX_VALUE, "x"));
     if (huge instanceof Decision.Rejected) {
       return; // refusing an unrepresentable amount is one fix
     }
@@ -696,7 +716,7 @@ class TreeDeciderTest {
         .isInstanceOf(Decision.Rejected.class);
   }
 
-  // FAILS until: omitted permissions exclude `delegate` also under a wildcard parent. Hiring
+  // Regression (fixed: a default child under a wildcard parent is terminal). Hiring
   // defaults them to parent.permissions().without("delegate"), which for the default root set
   // ["*"] is still ["*"] — covering `delegate` — so a default child can spawn, against
   // docs/decisions.md ("permissions omitted → the parent's scopes less delegate").
@@ -717,8 +737,7 @@ class TreeDeciderTest {
     for (Event e : ((Decision.Accepted) hired).events()) {
       s = Evolver.evolve(s, e);
     }
-    Decision spawn =
-        decide(s, byAgent("kid", T0 + 2), hireAs("kid", "grandkid", "0.10", 60, null));
+    Decision spawn = decide(s, byAgent("kid", T0 + 2), hireAs("kid", "grandkid", "0.10", 60, null));
     assertThat(spawn)
         .as("kid holds %s", agent(s, "kid").permissions())
         .isInstanceOfSatisfying(
