@@ -227,20 +227,21 @@ public final class LedgerService implements AutoCloseable {
   /** What a person starting the service needs to know first. */
   public String banner() {
     String url = "http://localhost:" + httpPort();
+    String up = "agent-ledger is up on " + url + " (kafka " + bootstrapServers + ")";
     return demoKey
         .map(
             key ->
                 String.format(
-                    "%nagent-ledger is up on %s%ntenant '%s' operator key (also in %s):%n  %s%n"
+                    "%n%s%ntenant '%s' operator key (also in %s):%n  %s%n"
                         + "try:  curl -X POST %s/v1/agent/bootstrap -H \"Authorization: Bearer %s\""
                         + " -d '{\"agent_id\":\"lead-01\",\"budget_daily_usd\":5.0}'%n",
-                    url,
+                    up,
                     config.demoTenant(),
                     config.dataDir().resolve(config.demoTenant() + "-operator.key"),
                     key,
                     url,
                     key))
-        .orElse("agent-ledger is up on " + url);
+        .orElse(up);
   }
 
   public int httpPort() {
