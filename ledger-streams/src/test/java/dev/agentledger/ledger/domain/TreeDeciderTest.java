@@ -637,7 +637,8 @@ class TreeDeciderTest {
 
   // ---------------------------------------------------------------- found by TreeProperties
 
-  // Regression (fixed: amounts are bounded by Money.MAX_AMOUNT and sums saturate). RecordSpend accepts any positive long (the
+  // Regression (fixed: amounts are bounded by Money.MAX_AMOUNT and sums saturate). RecordSpend
+  // accepts any positive long (the
   // HTTP layer passes up to Long.MAX_VALUE microcents) and Evolver adds it to `spent` unchecked.
   @Test
   void aSpendNearLongMaxMustNotWrapSpentNegative() {
@@ -655,7 +656,8 @@ class TreeDeciderTest {
     assertThat(usdOf(s, "lead").breakerOpen()).isTrue();
   }
 
-  // Regression (fixed: amounts are bounded by Money.MAX_AMOUNT and sums saturate). RecordSpend accepts any positive long (the
+  // Regression (fixed: amounts are bounded by Money.MAX_AMOUNT and sums saturate). RecordSpend
+  // accepts any positive long (the
   // HTTP layer passes up to Long.MAX_VALUE microcents), and Evolver.terminate adds the child's
   // refunded spend to the parent's `spent` unchecked, so it overflows into a huge negative number;
   // one level up the negative refund makes the root's `available` ≈ Long.MAX_VALUE with its breaker

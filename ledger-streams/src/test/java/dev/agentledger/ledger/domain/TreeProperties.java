@@ -114,7 +114,8 @@ class TreeProperties {
     run.collectSequenceStatistics(true);
   }
 
-  // Regression (fixed: amounts are bounded by Money.MAX_AMOUNT and sums saturate). RecordSpend accepts any positive long (the
+  // Regression (fixed: amounts are bounded by Money.MAX_AMOUNT and sums saturate). RecordSpend
+  // accepts any positive long (the
   // HTTP layer passes up to Long.MAX_VALUE microcents); Evolver adds it to `spent` unchecked
   // (SpendRecorded: b.spent() + e.amount(); AgentTerminated: b.spent() + refund.spent()), so
   // `spent` wraps to a huge negative number. See TreeDeciderTest#aSpendNearLongMaxMustNotWrap…
