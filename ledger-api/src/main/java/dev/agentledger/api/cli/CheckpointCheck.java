@@ -51,7 +51,7 @@ final class CheckpointCheck {
         folded.state(cp.tenant()).ifPresent(state -> budgets(cp, state));
       }
     } catch (CheckpointException e) {
-      failures.add(e.code() + ": " + e.getMessage());
+      failures.add(e.getMessage());
     }
   }
 

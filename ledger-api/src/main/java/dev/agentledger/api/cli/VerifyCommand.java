@@ -84,6 +84,8 @@ final class VerifyCommand implements Callable<Integer> {
     Conservation conservation = new Conservation();
     CheckpointCheck checkpoints = new CheckpointCheck(keys);
     AtomicLong position = new AtomicLong();
+    // Checkpoints first: every one read then covers events that the evidence read below will see.
+    List<String> notes = checkpointNotes();
     EvidenceSource source =
         input.file != null
             ? EvidenceSource.file(input.file)
@@ -102,7 +104,7 @@ final class VerifyCommand implements Callable<Integer> {
         },
         () -> false);
     List<Conservation.Breach> breaches = conservation.finish();
-    checkpointNotes().forEach(note -> checkpoints.checkpoint(note, conservation));
+    notes.forEach(note -> checkpoints.checkpoint(note, conservation));
     var verdict = chain.verdict();
     boolean ok = verdict.ok() && breaches.isEmpty() && checkpoints.failures().isEmpty();
     summary(out, verdict, breaches, checkpoints, conservation, ok);

@@ -93,7 +93,9 @@ public final class HttpApi implements AutoCloseable {
                   404,
                   ctx -> {
                     String type = ctx.res().getContentType();
-                    if (type == null || !type.contains("json")) {
+                    if (ctx.path().startsWith(RegistryHandlers.BASE + "/")) {
+                      RegistryHandlers.notFound(ctx); // Confluent clients read error_code
+                    } else if (type == null || !type.contains("json")) {
                       problem(new ApiProblem(404, "not_found", "no such route"), ctx);
                     }
                   });

@@ -95,6 +95,16 @@ public final class RegistryHandlers {
     reply(ctx, Map.of("compatibilityLevel", "BACKWARD"));
   }
 
+  /**
+   * Anything else under the registry (e.g. the associations lookup newer clients try first): a 404
+   * in Confluent's error shape, on which clients fall back to the subject name strategy.
+   */
+  public static void notFound(Context ctx) {
+    if (ctx.res().getContentType() == null || !ctx.res().getContentType().contains(TYPE)) {
+      error(ctx, 404, 404, "HTTP 404 Not Found");
+    }
+  }
+
   private Optional<SchemaCatalog.Entry> entry(Context ctx) {
     Optional<SchemaCatalog.Entry> e;
     try {

@@ -1,0 +1,97 @@
+// Every golden vector gives the result expected.json names, through the library and the CLI.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { GOLDEN, JS_DIR, expected, verifyJsonl } from './helpers.mjs';
+
+const run = promisify(execFile);
+const EXPECTED = expected();
+const CHAIN_CODES = new Set([
+  'MALFORMED', 'UNKNOWN_KEY', 'BAD_SIGNATURE', 'HASH_MISMATCH',
+  'OUT_OF_ORDER_OR_DUPLICATE', 'SEQUENCE_GAP', 'CHAIN_BROKEN', 'BAD_CAUSE',
+]);
+
+/** What expected.json says the verifier reports for a file (chain or checkpoint failure). */
+function expectedResult(exp) {
+  if (exp.ok) return { ok: true };
+  if (CHAIN_CODES.has(exp.code)) {
+    return { ok: false, code: exp.code, tenant: exp.tenant, seq: exp.seq, position: exp.position };
+  }
+  assert.match(exp.code, /^CHECKPOINT_/, `unknown failure code ${exp.code}`);
+  return { ok: false, chain_ok: exp.chain_ok, code: exp.code, checkpoint: exp.checkpoint, tenant: exp.tenant, size: exp.size };
+}
+
+function actualResult({ ok, chain_ok: chainOk, first_failure: f, first_checkpoint_failure: c }) {
+  if (ok) return { ok: true };
+  if (f) return { ok: false, code: f.code, tenant: f.tenant, seq: f.seq, position: f.position };
+  return { ok: false, chain_ok: chainOk, code: c.code, checkpoint: c.checkpoint, tenant: c.tenant, size: c.size };
+}
+
+describe('golden vectors', () => {
+  test('expected.json covers every .jsonl file and only existing ones', () => {
+    const files = readdirSync(GOLDEN).filter((f) => f.endsWith('.jsonl')).sort();
+    assert.deepEqual(Object.keys(EXPECTED).sort(), files);
+    assert.ok(files.includes('valid.jsonl'));
+    assert.ok(files.length >= 11, `only ${files.length} vectors`);
+  });
+
+  test('at least one vector fails for each chain failure code', () => {
+    const codes = new Set(Object.values(EXPECTED).map((e) => e.code));
+    for (const code of CHAIN_CODES) assert.ok(codes.has(code), `no vector for ${code}`);
+  });
+
+  for (const [file, exp] of Object.entries(EXPECTED)) {
+    const checkpoints = exp.checkpoints ?? [];
+    test(`${file} (library, ${checkpoints.length} checkpoints) → ${exp.ok ? 'ok' : exp.code}`, async () => {
+      const result = await verifyJsonl(join(GOLDEN, file), { checkpoints });
+      assert.deepEqual(actualResult(result), expectedResult(exp));
+      assert.ok(result.events > 0);
+      assert.equal(result.checkpoints, checkpoints.length);
+    });
+
+    test(`${file} (CLI --json) → exit ${exp.ok ? 0 : 1}`, async () => {
+      const want = expectedResult(exp);
+      const args = ['verify.mjs', '--file', join(GOLDEN, file), '--jwks', join(GOLDEN, 'jwks.json'), '--json',
+        ...checkpoints.flatMap((c) => ['--checkpoint', join(GOLDEN, c)])];
+      let stdout;
+      let code = 0;
+      try {
+        ({ stdout } = await run(process.execPath, args, { cwd: JS_DIR }));
+      } catch (e) {
+        ({ stdout, code } = e);
+      }
+      assert.equal(code, want.ok ? 0 : 1);
+      const summary = JSON.parse(stdout);
+      assert.deepEqual(actualResult(summary), want);
+      assert.equal(summary.tenants, 2);
+      assert.equal(summary.checkpoints, checkpoints.length);
+      if (summary.first_failure) assert.equal(typeof summary.first_failure.message, 'string');
+      if (summary.first_checkpoint_failure) assert.equal(typeof summary.first_checkpoint_failure.message, 'string');
+      if (want.ok) assert.equal(summary.first_failure ?? summary.first_checkpoint_failure, undefined);
+    });
+  }
+
+  test('without its checkpoints, a rewritten or truncated history passes the stream checks', async () => {
+    for (const file of ['rewritten-history.jsonl', 'dropped-tail.jsonl']) {
+      assert.equal(EXPECTED[file].chain_ok, true);
+      assert.equal((await verifyJsonl(join(GOLDEN, file))).ok, true, file);
+    }
+  });
+
+  test('valid.jsonl: 6 events, heads acme seq 4 and globex seq 2', async () => {
+    const { events, verifier } = await verifyJsonl(join(GOLDEN, 'valid.jsonl'));
+    assert.equal(events, 6);
+    const heads = verifier.heads();
+    assert.equal(heads.get('acme').seq, 4n);
+    assert.equal(heads.get('globex').seq, 2n);
+  });
+
+  test('a verifier trusting no key rejects the valid file with UNKNOWN_KEY', async () => {
+    const result = await verifyJsonl(join(GOLDEN, 'valid.jsonl'), { keys: new Map() });
+    assert.equal(result.first_failure.code, 'UNKNOWN_KEY');
+    assert.equal(result.failures, 6);
+  });
+});

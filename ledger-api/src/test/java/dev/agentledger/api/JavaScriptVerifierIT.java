@@ -1,0 +1,83 @@
+package dev.agentledger.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The second-language verifier (evidence-signer/js) reads the live topic with kafkajs, decodes it
+ * with Confluent's own Avro deserializer through our registry surface, and checks signatures, chain
+ * and checkpoints from docs/evidence.md alone. Skipped only where node (or its installed packages,
+ * which evidence-signer's test phase installs) is absent.
+ */
+class JavaScriptVerifierIT extends OneLedgerPerClass {
+  private static final Path JS =
+      Path.of("..", "evidence-signer", "js").toAbsolutePath().normalize();
+
+  @Test
+  void theJavaScriptVerifierAcceptsTheLiveTopicThroughOurRegistry() throws Exception {
+    assumeThat(nodeAvailable()).as("node on PATH").isTrue();
+    assumeThat(Files.isDirectory(JS.resolve("node_modules"))).as("npm ci has run").isTrue();
+    String lead = ledger.bootstrap("lead-js", "5.00", "completions", "memory.read", "delegate");
+    ledger.post(
+        "/v1/agent/delegate", lead, "{\"budget_usd\":0.5,\"permissions\":[\"completions\"]}");
+    ledger.post(
+        "/v1/agent/delegate", lead, "{\"budget_usd\":0.5,\"permissions\":[\"cert.revoke\"]}");
+    long events = ledger.evidence().size();
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                ledger
+                        .get("/v1/evidence/checkpoints/latest", ledger.operatorKey)
+                        .body()
+                        .path("tree_size")
+                        .asLong()
+                    == events);
+
+    String base = "http://localhost:" + ledger.service.httpPort();
+    Process node =
+        new ProcessBuilder(
+                List.of(
+                    "node",
+                    JS.resolve("verify.mjs").toString(),
+                    "--bootstrap",
+                    ledger.service.bootstrapServers(),
+                    "--registry",
+                    base + "/registry",
+                    "--jwks",
+                    base + "/.well-known/jwks.json",
+                    "--json"))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    assertThat(node.waitFor(90, TimeUnit.SECONDS)).as("node verifier finished").isTrue();
+    String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    JsonNode summary = TestLedger.JSON.readTree(out.substring(out.lastIndexOf('\n') + 1));
+
+    assertThat(node.exitValue()).as(out).isZero();
+    assertThat(summary.path("ok").asBoolean()).isTrue();
+    assertThat(summary.path("events").asLong()).isEqualTo(events);
+    assertThat(summary.path("checkpoints").asInt()).isPositive();
+  }
+
+  private static boolean nodeAvailable() {
+    try {
+      return new ProcessBuilder("node", "--version").start().waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}
