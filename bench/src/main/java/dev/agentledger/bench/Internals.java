@@ -2,8 +2,13 @@ package dev.agentledger.bench;
 
 import dev.agentledger.api.LedgerService;
 import dev.agentledger.api.bus.CommandBus;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -102,7 +107,14 @@ final class Internals {
       double streamsProducerRequestLatencyAvg,
       double pollLatencyAvg,
       double processLatencyAvg,
-      double commitLatencyAvg) {}
+      double commitLatencyAvg,
+      long wallNs,
+      long streamThreadCpuNs,
+      long httpCpuNs,
+      long brokerCpuNs,
+      long processCpuNs,
+      long jitMs,
+      long[] machineJiffies) {}
 
   static Counters counters(LedgerService service) {
     KafkaStreams streams = field(service, "streams");
@@ -123,7 +135,49 @@ final class Internals {
         sum(s, "producer-metrics", "request-latency-avg", null),
         sum(s, "stream-thread-metrics", "poll-latency-avg", null),
         sum(s, "stream-thread-metrics", "process-latency-avg", null),
-        sum(s, "stream-thread-metrics", "commit-latency-avg", null));
+        sum(s, "stream-thread-metrics", "commit-latency-avg", null),
+        System.nanoTime(),
+        threadCpu(n -> n.contains("StreamThread")),
+        threadCpu(n -> n.startsWith("JettyServerThreadPool") || n.startsWith("qtp")),
+        threadCpu(n -> n.startsWith("data-plane-kafka") || n.startsWith("TxnMarkerSender")),
+        processCpu(),
+        ManagementFactory.getCompilationMXBean().getTotalCompilationTime(),
+        machineJiffies());
+  }
+
+  /** CPU time of this JVM's threads whose name matches, in ns (alive threads only). */
+  private static long threadCpu(java.util.function.Predicate<String> name) {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (name.test(t.getName())) {
+        long ns = mx.getThreadCpuTime(t.getId());
+        total += Math.max(ns, 0);
+      }
+    }
+    return total;
+  }
+
+  private static long processCpu() {
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
+  }
+
+  /** {busy, total} jiffies of the whole machine from /proc/stat; {0, 0} elsewhere. */
+  private static long[] machineJiffies() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      return new long[] {total - idle, total};
+    } catch (IOException | RuntimeException e) {
+      return new long[] {0, 0};
+    }
   }
 
   /** What happened inside the service between two snapshots. */
@@ -150,6 +204,22 @@ final class Internals {
     out.put("bus_producer_request_ms_avg", round(after.busRequestLatencyAvg()));
     out.put("bus_producer_retries", round(after.busRetries() - before.busRetries()));
     out.put("bus_fetches_per_s", round((after.busFetches() - before.busFetches()) / seconds));
+    // CPU in cores (1.0 = one core busy all the time), from the first send to the last answer
+    double wall = after.wallNs() - before.wallNs();
+    out.put(
+        "stream_thread_cores",
+        round((after.streamThreadCpuNs() - before.streamThreadCpuNs()) / wall));
+    out.put("http_threads_cores", round((after.httpCpuNs() - before.httpCpuNs()) / wall));
+    out.put("broker_threads_cores", round((after.brokerCpuNs() - before.brokerCpuNs()) / wall));
+    double jvm = (after.processCpuNs() - before.processCpuNs()) / wall;
+    out.put("jvm_cores", round(jvm));
+    out.put("jit_cores", round((after.jitMs() - before.jitMs()) * 1e6 / wall));
+    long busy = after.machineJiffies()[0] - before.machineJiffies()[0];
+    long total = after.machineJiffies()[1] - before.machineJiffies()[1];
+    int cpus = Runtime.getRuntime().availableProcessors();
+    double machine = total == 0 ? 0 : (double) busy / total * cpus;
+    out.put("machine_busy_cores", round(machine));
+    out.put("other_processes_cores", round(Math.max(0, machine - jvm)));
     return out;
   }
 

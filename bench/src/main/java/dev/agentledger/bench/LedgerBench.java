@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentledger.api.LedgerConfig;
 import dev.agentledger.api.LedgerService;
 import dev.agentledger.api.kafka.TransactionalRoundTrip;
+import dev.agentledger.ledger.topology.LedgerTopology;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -26,6 +28,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * End-to-end latency benchmark of agent-ledger on its embedded KRaft broker, in one run, in a fresh
@@ -42,7 +49,7 @@ import java.util.stream.Stream;
  * </ol>
  *
  * <p>Run: {@code ./mvnw -q -Pbench -pl bench -am package -DskipTests && java -jar
- * bench/target/bench.jar [--seconds=20] [--rates=100,200] [--leads=16] [--warmup-seconds=10]
+ * bench/target/bench.jar [--seconds=15] [--rates=100,200] [--leads=16] [--warmup-max-seconds=60]
  * [--round-trips=500] [--serial=200] [--trace-seconds=10] [--one-lead=true] [--keep-data=false]}.
  * The service's own environment variables apply (e.g. LEDGER_COMMIT_INTERVAL_MS, LEDGER_POLL_MS),
  * except those naming a cluster, data dir or port: the bench always uses the embedded broker.
@@ -60,6 +67,7 @@ public final class LedgerBench {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
   private LedgerService service;
+  private String applicationId;
   private String operatorKey;
 
   private LedgerBench(Map<String, String> options) {
@@ -68,6 +76,9 @@ public final class LedgerBench {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> options = parse(args);
+    // Jetty drops idle connections after 30 s; the client must let go of them first, or a request
+    // sent on a connection the server is just closing fails with an EOF that is no server error.
+    System.setProperty("jdk.httpclient.keepalive.timeout", "10");
     quietLogs(options.getOrDefault("log", "warn"));
     new LedgerBench(options).run();
     System.exit(0); // the HTTP client's and Kafka's non-daemon threads must not keep us alive
@@ -79,14 +90,16 @@ public final class LedgerBench {
 
   @SuppressWarnings("unchecked")
   private void run() throws Exception {
-    int seconds = intOpt("seconds", 20);
+    int seconds = intOpt("seconds", 15);
     List<Integer> rates =
         Stream.of(options.getOrDefault("rates", "100,200").split(","))
             .map(String::trim)
             .map(Integer::parseInt)
             .toList();
     int leads = intOpt("leads", 16);
-    int warmupSeconds = intOpt("warmup-seconds", 10);
+    int warmupMin = intOpt("warmup-min-seconds", 10);
+    int warmupMax = intOpt("warmup-max-seconds", 60);
+    int warmupRate = intOpt("warmup-rate", 50);
     int roundTrips = intOpt("round-trips", 500);
     int serial = intOpt("serial", 200);
     int traceSeconds = intOpt("trace-seconds", 10);
@@ -99,6 +112,7 @@ public final class LedgerBench {
     report.put("machine", machine());
     Path dir = Files.createTempDirectory("ledger-bench-");
     LedgerConfig config = config(dir);
+    applicationId = config.applicationId();
     progress("data dir " + dir);
     try {
       // 1. start
@@ -137,8 +151,10 @@ public final class LedgerBench {
       String soleLead = bootstrapLeads("sole", 1).get(0);
       List<Map<String, Object>> runs = new ArrayList<>();
 
-      progress("warm-up: " + warmupSeconds + " s at " + rates.get(0) + "/s");
-      openLoop("warm-up", "w", warmLeads, rates.get(0), warmupSeconds, null);
+      report.put("warm_up", warmUp(warmLeads, warmupRate, warmupMin, warmupMax));
+      Internals.Counters idle0 = Internals.counters(service);
+      Thread.sleep(5_000);
+      report.put("idle_cpu", Internals.delta(idle0, Internals.counters(service), 5));
       if (serial > 0) {
         progress("serial: " + serial + " requests, one at a time");
         runs.add(serialRun(spreadLeads, serial, floor));
@@ -263,7 +279,52 @@ public final class LedgerBench {
 
   // ---------------------------------------------------------------- runs
 
-  private record Run(OpenLoop.Result result, Map<String, Object> internals) {}
+  private record Run(OpenLoop.Result result, Map<String, Object> internals, double drainSeconds) {}
+
+  /**
+   * Commands Streams has not yet consumed (committed) from {@code ledger.commands}: the ledger's
+   * backlog. Requests that timed out leave their commands there, still to be decided.
+   */
+  private long backlog() throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, service.bootstrapServers()))) {
+      Map<TopicPartition, OffsetAndMetadata> done =
+          admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin
+          .describeTopics(List.of(LedgerTopology.COMMANDS_TOPIC))
+          .allTopicNames()
+          .get()
+          .get(LedgerTopology.COMMANDS_TOPIC)
+          .partitions()
+          .forEach(
+              p ->
+                  latest.put(
+                      new TopicPartition(LedgerTopology.COMMANDS_TOPIC, p.partition()),
+                      OffsetSpec.latest()));
+      long lag = 0;
+      for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+        OffsetAndMetadata c = done.get(e.getKey());
+        lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+      }
+      return lag;
+    }
+  }
+
+  /** Waits until Streams has caught up, so that no run inherits the previous one's backlog. */
+  private double awaitDrained() throws Exception {
+    long t0 = System.nanoTime();
+    long deadline = t0 + Duration.ofSeconds(120).toNanos();
+    while (backlog() > 0) {
+      if (System.nanoTime() > deadline) {
+        progress("backlog not drained after 120 s; going on");
+        break;
+      }
+      Thread.sleep(100);
+    }
+    return round((System.nanoTime() - t0) / 1e9);
+  }
 
   private Run openLoop(
       String name,
@@ -272,7 +333,7 @@ public final class LedgerBench {
       int rate,
       int seconds,
       OpenLoop.Completion completion)
-      throws InterruptedException {
+      throws Exception {
     Internals.Counters before = Internals.counters(service);
     OpenLoop.Result r =
         OpenLoop.run(
@@ -284,7 +345,39 @@ public final class LedgerBench {
             completion,
             DRAIN);
     Internals.Counters after = Internals.counters(service);
-    return new Run(r, Internals.delta(before, after, r.seconds()));
+    return new Run(r, Internals.delta(before, after, r.seconds()), awaitDrained());
+  }
+
+  /**
+   * Delegates at a rate the ledger sustains until the JIT has settled: on 2 cores the C2 compiler
+   * alone takes most of a core for the first minutes (the broker, Streams, Jetty and the clients
+   * are a lot of hot code), and measuring during that would measure the compiler. Stops when the
+   * compilers used under 0.15 of a core over the last 5 s, after at least {@code minSeconds}, at
+   * most {@code maxSeconds}.
+   */
+  private Map<String, Object> warmUp(List<String> leads, int rate, int minSeconds, int maxSeconds)
+      throws Exception {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    long t0 = System.nanoTime();
+    double jitCores = Double.NaN;
+    int chunk = 0;
+    while (true) {
+      long c0 = jit.getTotalCompilationTime();
+      long w0 = System.nanoTime();
+      openLoop("warm-up", "w" + chunk++, leads, rate, 5, null);
+      jitCores = (jit.getTotalCompilationTime() - c0) / ((System.nanoTime() - w0) / 1e6);
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      progress(
+          String.format(Locale.ROOT, "warm-up %.0f s: JIT used %.2f cores", elapsed, jitCores));
+      if ((elapsed >= minSeconds && jitCores < 0.15) || elapsed >= maxSeconds) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("rate", rate);
+        out.put("seconds", round(elapsed));
+        out.put("jit_cores_last_5s", round(jitCores));
+        out.put("jit_compile_s_total", round(jit.getTotalCompilationTime() / 1e3));
+        return out;
+      }
+    }
   }
 
   private static String childId(String prefix, int i) {
@@ -321,7 +414,8 @@ public final class LedgerBench {
         new OpenLoop.Result(
             "serial (1 in flight)", 0, n, ok, n - ok, errors, l, l, ok / window, 0, 1, window);
     return summarize(
-        new Run(r, Internals.delta(before, Internals.counters(service), window)), floor);
+        new Run(r, Internals.delta(before, Internals.counters(service), window), awaitDrained()),
+        floor);
   }
 
   private Map<String, Object> trace(List<String> leads, int rate, int seconds) throws Exception {
@@ -346,6 +440,7 @@ public final class LedgerBench {
       out.put("requests", run.result().scheduled());
       out.put("errors", run.result().errors());
       trace.stages(sent).forEach(out::put);
+      out.put("backlog_drain_s", run.drainSeconds());
       out.put("internals", run.internals());
       return out;
     }
@@ -367,6 +462,7 @@ public final class LedgerBench {
     row.put("p99_x_kafka_p99", round(r.latency().p99() / floor.p99()));
     row.put("max_in_flight", r.maxInFlight());
     row.put("generator_max_lag_ms", round(r.maxSendLagMs()));
+    row.put("backlog_drain_s", run.drainSeconds());
     row.put("internals", run.internals());
     return row;
   }
@@ -463,6 +559,14 @@ public final class LedgerBench {
     OUT.printf(
         "  restart after the load           %7d ms   (close took %d ms)%n",
         start.get("loaded_restart_ms"), start.get("loaded_close_ms"));
+    Map<String, Object> warm = (Map<String, Object>) report.get("warm_up");
+    OUT.printf(
+        "warm-up  %s s at %s/s, until the JIT settled (%s cores compiling in the last 5 s; %s s"
+            + " of compilation so far)%n",
+        warm.get("seconds"),
+        warm.get("rate"),
+        warm.get("jit_cores_last_5s"),
+        warm.get("jit_compile_s_total"));
     OUT.println();
     OUT.printf(
         "kafka transactional round trip (the floor), n=%d:  p50 %.2f  p90 %.2f  p99 %.2f  max"
@@ -472,8 +576,9 @@ public final class LedgerBench {
     OUT.println(
         "POST /v1/agent/delegate, HTTP -> evidence -> answer; open loop, ms from scheduled send");
     OUT.printf(
-        "  %-22s %5s %7s %6s %5s %8s %8s %8s %8s %8s %8s%n",
-        "run", "rate", "ok/s", "n", "err", "p50", "p90", "p99", "max", "p50/k50", "p99/k99");
+        "  %-22s %5s %7s %6s %5s %8s %8s %8s %8s %8s %8s %8s%n",
+        "run", "rate", "ok/s", "n", "err", "p50", "p90", "p99", "max", "p50/k50", "p99/k99",
+        "drain-s");
     for (Map<String, Object> r : runs) {
       Latencies l = (Latencies) r.get("latency_ms");
       double rate = (Double) r.get("target_rate");
@@ -482,7 +587,7 @@ public final class LedgerBench {
         name += " [" + r.get("children_before") + "+]";
       }
       OUT.printf(
-          "  %-22s %5s %7.1f %6d %5d %8.2f %8.2f %8.2f %8.2f %7.2fx %7.2fx%n",
+          "  %-22s %5s %7.1f %6d %5d %8.2f %8.2f %8.2f %8.2f %7.2fx %7.2fx %8.1f%n",
           name,
           rate == 0 ? "-" : Integer.toString((int) rate),
           (Double) r.get("achieved_ok_rate"),
@@ -493,22 +598,27 @@ public final class LedgerBench {
           l.p99(),
           l.max(),
           (Double) r.get("p50_x_kafka_p50"),
-          (Double) r.get("p99_x_kafka_p99"));
+          (Double) r.get("p99_x_kafka_p99"),
+          (Double) r.get("backlog_drain_s"));
     }
     runs.stream()
         .filter(r -> (Integer) r.get("errors") > 0)
         .forEach(r -> OUT.printf("  errors in %s: %s%n", r.get("name"), r.get("error_kinds")));
-    OUT.println("  ([N+] = the one lead already had N children when the run began)");
+    OUT.println(
+        "  ([N+] = the one lead already had N children when the run began; drain-s = seconds after"
+            + " the last answer until Streams had consumed every command: >0 means the ledger fell"
+            + " behind the offered rate)");
     OUT.println();
     OUT.println("inside the service, per run (Kafka client and Streams metrics)");
     OUT.printf(
-        "  %-22s %5s %9s %8s %9s %9s %8s %9s %9s%n",
+        "  %-22s %5s %9s %8s %9s %9s %8s %8s %9s %9s%n",
         "run",
         "rate",
         "commits/s",
         "rec/cmt",
         "commit-ms",
         "offsets-ms",
+        "proc-ms",
         "retries",
         "poll-ms",
         "bus-req-ms");
@@ -516,20 +626,65 @@ public final class LedgerBench {
       Map<String, Object> in = (Map<String, Object>) r.get("internals");
       double rate = (Double) r.get("target_rate");
       OUT.printf(
-          "  %-22s %5s %9.1f %8.2f %9.2f %9.2f %8.0f %9.2f %9.2f%n",
+          "  %-22s %5s %9.1f %8.2f %9.2f %9.2f %8.2f %8.0f %9.2f %9.2f%n",
           r.get("name"),
           rate == 0 ? "-" : Integer.toString((int) rate),
           in.get("streams_commits_per_s"),
           in.get("streams_records_per_commit"),
           in.get("streams_commit_txn_ms_avg"),
           in.get("streams_send_offsets_ms_avg"),
+          in.get("streams_process_latency_ms_avg"),
           in.get("streams_producer_retries"),
           in.get("streams_poll_latency_ms_avg"),
           in.get("bus_producer_request_ms_avg"));
     }
     OUT.println(
         "  (commit-ms = Streams' producer commitTransaction, offsets-ms = sendOffsetsToTransaction,"
-            + " per commit; retries = Streams producer record retries)");
+            + " per commit; proc-ms = Streams' processing time per record; retries = Streams producer"
+            + " record retries; poll-ms = Streams' poll call; bus-req-ms = the command bus's produce"
+            + " request)");
+    OUT.println();
+    OUT.printf(
+        "CPU per run, in cores (%s = the whole machine), first send to last answer%n",
+        machine.get("cpus"));
+    OUT.printf(
+        "  %-22s %5s %13s %12s %14s %6s %9s %15s%n",
+        "run",
+        "rate",
+        "stream-thread",
+        "http-threads",
+        "broker-threads",
+        "jit",
+        "whole-jvm",
+        "other-processes");
+    for (Map<String, Object> r : runs) {
+      Map<String, Object> in = (Map<String, Object>) r.get("internals");
+      double rate = (Double) r.get("target_rate");
+      OUT.printf(
+          "  %-22s %5s %13.2f %12.2f %14.2f %6.2f %9.2f %15.2f%n",
+          r.get("name"),
+          rate == 0 ? "-" : Integer.toString((int) rate),
+          in.get("stream_thread_cores"),
+          in.get("http_threads_cores"),
+          in.get("broker_threads_cores"),
+          in.get("jit_cores"),
+          in.get("jvm_cores"),
+          in.get("other_processes_cores"));
+    }
+    Map<String, Object> idle = (Map<String, Object>) report.get("idle_cpu");
+    OUT.printf(
+        "  %-22s %5s %13.2f %12.2f %14.2f %6.2f %9.2f %15.2f%n",
+        "idle, no requests (5 s)",
+        "0",
+        idle.get("stream_thread_cores"),
+        idle.get("http_threads_cores"),
+        idle.get("broker_threads_cores"),
+        idle.get("jit_cores"),
+        idle.get("jvm_cores"),
+        idle.get("other_processes_cores"));
+    OUT.println(
+        "  (the ledger decides on ONE Streams thread: near 1.0 it is saturated and queues build;"
+            + " other-processes = load from outside this JVM)");
     Map<String, Object> stages = (Map<String, Object>) report.get("stages_ms");
     if (stages != null) {
       OUT.println();
