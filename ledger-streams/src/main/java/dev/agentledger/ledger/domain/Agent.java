@@ -54,107 +54,43 @@ public record Agent(
   public Agent withBudget(String unit, Budget budget) {
     TreeMap<String, Budget> next = new TreeMap<>(budgets);
     next.put(unit, budget);
-    return new Agent(
-        id,
-        parentId,
-        role,
-        jobRole,
-        depth,
-        permissions,
-        next,
-        slices,
-        trust,
-        cleanVerdicts,
-        lifecycle,
-        createdAtMs,
-        expiresAtMs,
-        profile,
-        children);
+    return changed(next, slices, trust, cleanVerdicts, lifecycle, children);
   }
 
   public Agent withSlice(String unit, long slice) {
     TreeMap<String, Long> next = new TreeMap<>(slices);
     next.put(unit, slice);
-    return new Agent(
-        id,
-        parentId,
-        role,
-        jobRole,
-        depth,
-        permissions,
-        budgets,
-        next,
-        trust,
-        cleanVerdicts,
-        lifecycle,
-        createdAtMs,
-        expiresAtMs,
-        profile,
-        children);
+    return changed(budgets, next, trust, cleanVerdicts, lifecycle, children);
   }
 
   public Agent withLifecycle(Lifecycle next) {
-    return new Agent(
-        id,
-        parentId,
-        role,
-        jobRole,
-        depth,
-        permissions,
-        budgets,
-        slices,
-        trust,
-        cleanVerdicts,
-        next,
-        createdAtMs,
-        expiresAtMs,
-        profile,
-        children);
+    return changed(budgets, slices, trust, cleanVerdicts, next, children);
   }
 
   public Agent withTrust(Trust next, int clean) {
-    return new Agent(
-        id,
-        parentId,
-        role,
-        jobRole,
-        depth,
-        permissions,
-        budgets,
-        slices,
-        next,
-        clean,
-        lifecycle,
-        createdAtMs,
-        expiresAtMs,
-        profile,
-        children);
+    return changed(budgets, slices, next, clean, lifecycle, children);
   }
 
   public Agent withoutChild(String childId) {
     List<String> next = new ArrayList<>(children);
     next.remove(childId);
-    return new Agent(
-        id,
-        parentId,
-        role,
-        jobRole,
-        depth,
-        permissions,
-        budgets,
-        slices,
-        trust,
-        cleanVerdicts,
-        lifecycle,
-        createdAtMs,
-        expiresAtMs,
-        profile,
-        next);
+    return changed(budgets, slices, trust, cleanVerdicts, lifecycle, next);
   }
 
   public Agent withChild(String childId) {
     List<String> next = new ArrayList<>(children);
     next.add(childId);
+    return changed(budgets, slices, trust, cleanVerdicts, lifecycle, next);
+  }
+
+  /** A copy with the fields that change over an agent's life; identity and grants stay. */
+  private Agent changed(
+      Map<String, Budget> budgets,
+      Map<String, Long> slices,
+      Trust trust,
+      int cleanVerdicts,
+      Lifecycle lifecycle,
+      List<String> children) {
     return new Agent(
         id,
         parentId,
@@ -170,6 +106,6 @@ public record Agent(
         createdAtMs,
         expiresAtMs,
         profile,
-        next);
+        children);
   }
 }
