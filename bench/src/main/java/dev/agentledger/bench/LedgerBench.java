@@ -674,7 +674,7 @@ public final class LedgerBench {
     Map<String, Object> idle = (Map<String, Object>) report.get("idle_cpu");
     OUT.printf(
         "  %-22s %5s %13.2f %12.2f %14.2f %6.2f %9.2f %15.2f%n",
-        "idle, no requests (5 s)",
+        "idle, no requests, 5 s",
         "0",
         idle.get("stream_thread_cores"),
         idle.get("http_threads_cores"),
