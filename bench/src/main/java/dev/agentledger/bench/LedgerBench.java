@@ -180,7 +180,15 @@ public final class LedgerBench {
           OpenLoop.Result r = run.result();
           Map<String, Object> row = summarize(run, floor);
           row.put("children_before", children);
-          children += r.ok();
+          // a request that timed out (503) still left its command, decided once the backlog
+          // drained (awaitDrained), as did an unanswered one; other failures left nothing
+          int lost =
+              r.errorKinds().entrySet().stream()
+                  .filter(
+                      e -> !e.getKey().startsWith("HTTP 503") && !e.getKey().equals("unanswered"))
+                  .mapToInt(Map.Entry::getValue)
+                  .sum();
+          children += r.scheduled() - lost;
           row.put("children_after", children);
           runs.add(row);
         }
