@@ -47,6 +47,16 @@ final class OpenLoop {
 
   private OpenLoop() {}
 
+  /**
+   * On a 2-core machine the common fork-join pool has parallelism 1, and {@link
+   * java.util.concurrent.CompletableFuture} then runs every async completion on a new thread: the
+   * JDK HTTP client completes each response that way, so the load generator would start a thread
+   * per request and steal CPU from the service it measures. Call before anything touches the pool.
+   */
+  static void noThreadPerCompletion() {
+    System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "2");
+  }
+
   static Result run(
       HttpClient client,
       String name,

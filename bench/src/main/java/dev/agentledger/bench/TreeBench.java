@@ -46,6 +46,7 @@ public final class TreeBench {
   }
 
   public static void main(String[] args) throws Exception {
+    OpenLoop.noThreadPerCompletion();
     Path dir = Files.createTempDirectory("tree-bench-");
     int port;
     try (ServerSocket s = new ServerSocket(0)) {

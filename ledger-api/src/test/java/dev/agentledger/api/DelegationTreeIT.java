@@ -68,7 +68,8 @@ class DelegationTreeIT extends OneLedgerPerClass {
     assertThat(revoked.status()).as(revoked.body().toString()).isEqualTo(200);
     assertThat(revoked.body().path("terminated"))
         .extracting(n -> n.asText())
-        .containsExactly("fact-checker-c", "researcher-c", "coder-c", "lead-cascade");
+        // depth first, siblings in id order, each subtree before its root
+        .containsExactly("coder-c", "fact-checker-c", "researcher-c", "lead-cascade");
     for (String jwt :
         List.of(lead, researcher.text("jwt"), checker.text("jwt"), coder.text("jwt"))) {
       Answer status = ledger.get("/v1/agent/status", jwt);

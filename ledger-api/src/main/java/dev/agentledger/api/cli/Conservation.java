@@ -86,7 +86,7 @@ final class Conservation {
     for (var unit : agent.budgets().entrySet()) {
       Budget b = unit.getValue();
       long childSlices =
-          agent.children().stream()
+          state.children(agent.id()).stream()
               .map(state::agent)
               .flatMap(Optional::stream)
               .mapToLong(c -> c.slices().getOrDefault(unit.getKey(), 0L))

@@ -169,11 +169,13 @@ public final class AgentHandlers {
 
   /** GET /v1/agent/status — the caller's own profile, budgets and lifecycle. */
   public void status(Context ctx) {
-    Agent agent = auth.agentReading(ctx).agent();
+    Principal.AgentPrincipal caller = auth.agentReading(ctx);
+    Agent agent = caller.agent();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("profile", Views.profile(agent));
     out.put("budget", Views.budgets(agent));
     out.put("budget_remaining", Views.usdAvailable(agent));
+    out.put("sub_agents", queries.children(caller.tenant(), agent.id()).size());
     Http.json(ctx, 200, out);
   }
 

@@ -5,6 +5,7 @@ import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.LedgerState;
 import dev.agentledger.ledger.domain.Reservation;
 import dev.agentledger.ledger.domain.Tenant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,6 +35,31 @@ final class QueryState implements LedgerState {
   @Override
   public Optional<Reservation> reservation(String reservationId) {
     return queries.reservation(tenant, reservationId);
+  }
+
+  @Override
+  public List<String> children(String agentId) {
+    return queries.children(tenant, agentId);
+  }
+
+  @Override
+  public List<String> roots() {
+    return queries.roots(tenant);
+  }
+
+  @Override
+  public LedgerState withRoot(String agentId) {
+    throw new UnsupportedOperationException("read-only");
+  }
+
+  @Override
+  public LedgerState withChild(String parentId, String childId) {
+    throw new UnsupportedOperationException("read-only");
+  }
+
+  @Override
+  public LedgerState withoutChild(String parentId, String childId) {
+    throw new UnsupportedOperationException("read-only");
   }
 
   @Override

@@ -40,7 +40,7 @@ public final class TreeHandlers {
   public void listSubAgents(Context ctx) {
     Principal.AgentPrincipal parent = auth.agent(ctx);
     List<Map<String, Object>> children =
-        parent.agent().children().stream()
+        queries.children(parent.tenant(), parent.agent().id()).stream()
             .map(id -> queries.agent(parent.tenant(), id))
             .flatMap(java.util.Optional::stream)
             .map(TreeHandlers::summary)
@@ -118,7 +118,7 @@ public final class TreeHandlers {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("profile", Views.profile(agent));
     out.put("budget", Views.budgets(agent));
-    out.put("sub_agent_ids", agent.children());
+    out.put("sub_agent_ids", queries.children(op.tenant(), agent.id()));
     Http.json(ctx, 200, out);
   }
 

@@ -29,7 +29,6 @@ final class Views {
     v.put("lifecycle", a.lifecycle().wireName());
     v.put("created_at", iso(a.createdAtMs()));
     v.put("expires_at", a.expiresAtMs() == null ? null : iso(a.expiresAtMs()));
-    v.put("sub_agents", a.children().size());
     return v;
   }
 

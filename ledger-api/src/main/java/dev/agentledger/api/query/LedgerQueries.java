@@ -56,6 +56,25 @@ public final class LedgerQueries {
     return scan(StoreNames.AGENTS, tenant, Agent.class);
   }
 
+  /** Ids of an agent's live children, sorted. */
+  public List<String> children(String tenant, String agentId) {
+    return ids(StoreNames.childPrefix(tenant, agentId));
+  }
+
+  /** Ids of the tenant's roots, ended ones included, sorted. */
+  public List<String> roots(String tenant) {
+    return ids(StoreNames.rootPrefix(tenant));
+  }
+
+  private List<String> ids(String prefix) {
+    List<String> ids = new ArrayList<>();
+    try (KeyValueIterator<String, String> it =
+        store(StoreNames.CHILDREN).range(prefix, prefix + "\uffff")) {
+      it.forEachRemaining(kv -> ids.add(kv.key.substring(prefix.length())));
+    }
+    return ids;
+  }
+
   private <T> List<T> scan(String storeName, String tenant, Class<T> type) {
     List<T> out = new ArrayList<>();
     try (KeyValueIterator<String, String> it =

@@ -2,6 +2,7 @@ package dev.agentledger.ledger.codec;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.EnumFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Permissions;
 import java.util.Collection;
 
@@ -35,6 +37,7 @@ public final class CanonicalJson {
           .visibility(PropertyAccessor.GETTER, Visibility.NONE)
           .serializationInclusion(JsonInclude.Include.NON_NULL)
           .addMixIn(Permissions.class, PermissionsAsArray.class)
+          .addMixIn(Agent.class, AgentBefore.class)
           .build();
 
   private CanonicalJson() {}
@@ -55,6 +58,13 @@ public final class CanonicalJson {
           "cannot decode " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     }
   }
+
+  /**
+   * Agents once carried their children's ids (now a store of their own): evidence and state written
+   * then still read.
+   */
+  @JsonIgnoreProperties("children")
+  abstract static class AgentBefore {}
 
   /** Permissions travel as a plain array of scopes. */
   abstract static class PermissionsAsArray {

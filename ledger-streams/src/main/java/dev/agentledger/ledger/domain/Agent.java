@@ -1,7 +1,5 @@
 package dev.agentledger.ledger.domain;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,7 +11,6 @@ import java.util.TreeMap;
  * @param depth further hops this agent may delegate; 0 = terminal
  * @param slices what the parent carved out for this agent, per unit (returned on its end)
  * @param expiresAtMs null = no expiry (roots only)
- * @param children ids of live children, in delegation order
  */
 public record Agent(
     String id,
@@ -29,13 +26,11 @@ public record Agent(
     Lifecycle lifecycle,
     long createdAtMs,
     Long expiresAtMs,
-    Profile profile,
-    List<String> children) {
+    Profile profile) {
 
   public Agent {
     budgets = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(budgets));
     slices = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(slices));
-    children = List.copyOf(children);
   }
 
   public boolean isRoot() {
@@ -54,33 +49,21 @@ public record Agent(
   public Agent withBudget(String unit, Budget budget) {
     TreeMap<String, Budget> next = new TreeMap<>(budgets);
     next.put(unit, budget);
-    return changed(next, slices, trust, cleanVerdicts, lifecycle, children);
+    return changed(next, slices, trust, cleanVerdicts, lifecycle);
   }
 
   public Agent withSlice(String unit, long slice) {
     TreeMap<String, Long> next = new TreeMap<>(slices);
     next.put(unit, slice);
-    return changed(budgets, next, trust, cleanVerdicts, lifecycle, children);
+    return changed(budgets, next, trust, cleanVerdicts, lifecycle);
   }
 
   public Agent withLifecycle(Lifecycle next) {
-    return changed(budgets, slices, trust, cleanVerdicts, next, children);
+    return changed(budgets, slices, trust, cleanVerdicts, next);
   }
 
   public Agent withTrust(Trust next, int clean) {
-    return changed(budgets, slices, next, clean, lifecycle, children);
-  }
-
-  public Agent withoutChild(String childId) {
-    List<String> next = new ArrayList<>(children);
-    next.remove(childId);
-    return changed(budgets, slices, trust, cleanVerdicts, lifecycle, next);
-  }
-
-  public Agent withChild(String childId) {
-    List<String> next = new ArrayList<>(children);
-    next.add(childId);
-    return changed(budgets, slices, trust, cleanVerdicts, lifecycle, next);
+    return changed(budgets, slices, next, clean, lifecycle);
   }
 
   /** A copy with the fields that change over an agent's life; identity and grants stay. */
@@ -89,8 +72,7 @@ public record Agent(
       Map<String, Long> slices,
       Trust trust,
       int cleanVerdicts,
-      Lifecycle lifecycle,
-      List<String> children) {
+      Lifecycle lifecycle) {
     return new Agent(
         id,
         parentId,
@@ -105,7 +87,6 @@ public record Agent(
         lifecycle,
         createdAtMs,
         expiresAtMs,
-        profile,
-        children);
+        profile);
   }
 }

@@ -3,7 +3,6 @@ package dev.agentledger.ledger.domain;
 import dev.agentledger.ledger.domain.Event.AgentTerminated;
 import dev.agentledger.ledger.domain.Event.BudgetPeriodRolled;
 import dev.agentledger.ledger.domain.Event.Refund;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,13 +37,13 @@ final class Endings {
 
   private static void rollSubtree(Simulation sim, String agentId, long nowMs) {
     roll(sim, agentId, nowMs);
-    for (String child : sim.require(agentId).children()) {
+    for (String child : sim.children(agentId)) {
       rollSubtree(sim, child, nowMs);
     }
   }
 
   private static void cascade(Simulation sim, String agentId, EndReason reason, String cause) {
-    for (String child : List.copyOf(sim.require(agentId).children())) {
+    for (String child : sim.children(agentId)) {
       cascade(sim, child, EndReason.ANCESTOR_ENDED, cause);
     }
     Agent agent = sim.require(agentId); // its children have refunded into it by now

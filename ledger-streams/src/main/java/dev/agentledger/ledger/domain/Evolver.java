@@ -26,10 +26,13 @@ public final class Evolver {
       return state.with(state.tenant().withKey(e.keyId(), e.keyHash()));
     }
     if (event instanceof AgentBootstrapped e) {
-      return state.with(e.agent());
+      return state.with(e.agent()).withRoot(e.agent().id());
     }
     if (event instanceof AgentDelegated e) {
-      return state.with(carve(agent(state, e.parentId()), e)).with(e.agent());
+      return state
+          .with(carve(agent(state, e.parentId()), e))
+          .with(e.agent())
+          .withChild(e.parentId(), e.agent().id());
     }
     if (event instanceof BudgetPeriodRolled e) {
       Agent a = agent(state, e.agentId());
@@ -129,7 +132,7 @@ public final class Evolver {
           next.withBudget(
               slice.getKey(), b.withDelegated(Money.plus(b.delegated(), slice.getValue())));
     }
-    return next.withChild(e.agent().id());
+    return next;
   }
 
   /** Clearing a quarantine restores the agent on probation: trust back to WATCHED. */
@@ -150,7 +153,8 @@ public final class Evolver {
     if (e.parentId() == null) {
       return state;
     }
-    Agent parent = agent(state, e.parentId()).withoutChild(e.agentId());
+    state = state.withoutChild(e.parentId(), e.agentId());
+    Agent parent = agent(state, e.parentId());
     for (Map.Entry<String, Refund> r : e.refunds().entrySet()) {
       Budget b = parent.budget(r.getKey());
       Budget refunded =

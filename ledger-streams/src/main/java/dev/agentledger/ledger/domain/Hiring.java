@@ -66,8 +66,7 @@ final class Hiring {
             Lifecycle.ACTIVE,
             ctx.nowMs(),
             c.ttlSeconds() == null ? null : ctx.nowMs() + c.ttlSeconds() * 1000,
-            c.profile() == null ? Profile.EMPTY : c.profile(),
-            List.of());
+            c.profile() == null ? Profile.EMPTY : c.profile());
     sim.emit(new AgentBootstrapped(agent, c.credentialId()));
     return Optional.empty();
   }
@@ -158,8 +157,7 @@ final class Hiring {
             Lifecycle.ACTIVE,
             ctx.nowMs(),
             expiresAt,
-            Profile.EMPTY,
-            List.of());
+            Profile.EMPTY);
     return new AgentDelegated(parent.id(), child, c.budgets(), ttl, clamped, c.credentialId());
   }
 

@@ -2,9 +2,12 @@ package dev.agentledger.ledger.domain;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A decision's private scratch state: reads fall through to the real state, changes stay here.
@@ -16,6 +19,8 @@ final class Simulation implements LedgerState {
   private final LedgerState base;
   private final Map<String, Agent> changed = new HashMap<>();
   private final Map<String, Reservation> changedReservations = new HashMap<>();
+  private final Map<String, Set<String>> linked = new HashMap<>();
+  private final Map<String, Set<String>> unlinked = new HashMap<>();
   private final List<Event> events = new ArrayList<>();
   private Tenant tenant;
 
@@ -54,6 +59,41 @@ final class Simulation implements LedgerState {
   public Optional<Reservation> reservation(String reservationId) {
     Reservation r = changedReservations.get(reservationId);
     return r != null ? Optional.of(r) : base.reservation(reservationId);
+  }
+
+  /** A snapshot: a cascade may unlink children while it walks them. */
+  @Override
+  public List<String> children(String agentId) {
+    TreeSet<String> ids = new TreeSet<>(base.children(agentId));
+    ids.removeAll(unlinked.getOrDefault(agentId, Set.of()));
+    ids.addAll(linked.getOrDefault(agentId, Set.of()));
+    return List.copyOf(ids);
+  }
+
+  @Override
+  public List<String> roots() {
+    TreeSet<String> ids = new TreeSet<>(base.roots());
+    changed.values().stream().filter(Agent::isRoot).forEach(a -> ids.add(a.id()));
+    return List.copyOf(ids);
+  }
+
+  @Override
+  public LedgerState withRoot(String agentId) {
+    return this; // a root enters the simulation through with(Agent)
+  }
+
+  @Override
+  public LedgerState withChild(String parentId, String childId) {
+    unlinked.getOrDefault(parentId, new HashSet<>()).remove(childId);
+    linked.computeIfAbsent(parentId, p -> new HashSet<>()).add(childId);
+    return this;
+  }
+
+  @Override
+  public LedgerState withoutChild(String parentId, String childId) {
+    linked.getOrDefault(parentId, new HashSet<>()).remove(childId);
+    unlinked.computeIfAbsent(parentId, p -> new HashSet<>()).add(childId);
+    return this;
   }
 
   @Override

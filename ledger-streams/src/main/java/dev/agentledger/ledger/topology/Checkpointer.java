@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -37,6 +36,7 @@ public final class Checkpointer
   private KeyValueStore<String, byte[]> leaves;
   private KeyValueStore<String, String> latest;
   private KeyValueStore<String, String> agents;
+  private KeyValueStore<String, String> children;
 
   Checkpointer(CheckpointSigner signer, LedgerTopology.Settings settings) {
     this.signer = signer;
@@ -55,6 +55,7 @@ public final class Checkpointer
     this.leaves = context.getStateStore(StoreNames.LEAVES);
     this.latest = context.getStateStore(StoreNames.CHECKPOINTS);
     this.agents = context.getStateStore(StoreNames.AGENTS);
+    this.children = context.getStateStore(StoreNames.CHILDREN);
     context.schedule(
         settings.checkpointInterval(), PunctuationType.WALL_CLOCK_TIME, this::sealQuietTenants);
   }
@@ -104,17 +105,12 @@ public final class Checkpointer
   /** Each root agent's budget per unit: conservation becomes part of what is signed. */
   private List<BudgetTotal> budgets(String tenant) {
     List<BudgetTotal> out = new ArrayList<>();
-    try (KeyValueIterator<String, String> it =
-        agents.prefixScan(tenant + "/", new StringSerializer())) {
-      while (it.hasNext()) {
-        Agent a = CanonicalJson.read(it.next().value, Agent.class);
-        if (a.isRoot()) {
-          a.budgets()
-              .forEach(
-                  (unit, b) ->
-                      out.add(new BudgetTotal(a.id(), unit, b.limit(), b.spent(), b.delegated())));
-        }
-      }
+    for (String root : StoreState.ids(children, StoreNames.rootPrefix(tenant))) {
+      Agent a = CanonicalJson.read(agents.get(StoreNames.agentKey(tenant, root)), Agent.class);
+      a.budgets()
+          .forEach(
+              (unit, b) ->
+                  out.add(new BudgetTotal(a.id(), unit, b.limit(), b.spent(), b.delegated())));
     }
     return out;
   }

@@ -5,6 +5,7 @@ import dev.agentledger.evidence.UnsignedEvent;
 import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.codec.DomainCodec;
 import dev.agentledger.ledger.domain.Actor;
+import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Command;
 import dev.agentledger.ledger.domain.CommandContext;
 import dev.agentledger.ledger.domain.Decider;
@@ -15,6 +16,8 @@ import dev.agentledger.ledger.domain.Evolver;
 import dev.agentledger.ledger.domain.LedgerState;
 import dev.agentledger.ledger.domain.Rejection;
 import dev.agentledger.ledger.domain.RejectionCode;
+import dev.agentledger.ledger.domain.Reservation;
+import dev.agentledger.ledger.domain.Tenant;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import dev.agentledger.schemas.avro.LedgerCommand;
 import java.nio.charset.StandardCharsets;
@@ -48,9 +51,10 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
   private final EvidenceSigner signer;
   private final LedgerTopology.Settings settings;
   private ProcessorContext<String, EvidenceEvent> context;
-  private KeyValueStore<String, String> agents;
-  private KeyValueStore<String, String> tenants;
-  private KeyValueStore<String, String> reservations;
+  private DecodedStore<Agent> agents;
+  private DecodedStore<Tenant> tenants;
+  private DecodedStore<Reservation> reservations;
+  private KeyValueStore<String, String> children;
   private KeyValueStore<String, byte[]> heads;
   private ExpiryIndex expiries;
   private IdempotencyLog idempotency;
@@ -64,9 +68,11 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
   @Override
   public void init(ProcessorContext<String, EvidenceEvent> context) {
     this.context = context;
-    this.agents = context.getStateStore(StoreNames.AGENTS);
-    this.tenants = context.getStateStore(StoreNames.TENANTS);
-    this.reservations = context.getStateStore(StoreNames.RESERVATIONS);
+    this.agents = new DecodedStore<>(context.getStateStore(StoreNames.AGENTS), Agent.class);
+    this.tenants = new DecodedStore<>(context.getStateStore(StoreNames.TENANTS), Tenant.class);
+    this.reservations =
+        new DecodedStore<>(context.getStateStore(StoreNames.RESERVATIONS), Reservation.class);
+    this.children = context.getStateStore(StoreNames.CHILDREN);
     this.heads = context.getStateStore(StoreNames.HEADS);
     this.expiries = new ExpiryIndex(context.getStateStore(StoreNames.EXPIRIES));
     this.idempotency = new IdempotencyLog(context.getStateStore(StoreNames.IDEMPOTENCY));
@@ -197,7 +203,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
   }
 
   private LedgerState state(String tenant) {
-    return new StoreState(tenant, agents, tenants, reservations);
+    return new StoreState(tenant, agents, tenants, reservations, children);
   }
 
   /** The ledger's clock for a tenant: wall time, but never before the tenant's last event. */

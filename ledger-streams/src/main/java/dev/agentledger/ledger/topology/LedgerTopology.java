@@ -58,11 +58,12 @@ public final class LedgerTopology {
     store(topology, StoreNames.AGENTS, Serdes.String());
     store(topology, StoreNames.TENANTS, Serdes.String());
     store(topology, StoreNames.RESERVATIONS, Serdes.String());
+    store(topology, StoreNames.CHILDREN, Serdes.String());
     store(topology, StoreNames.HEADS, Serdes.ByteArray());
     store(topology, StoreNames.EXPIRIES, Serdes.String());
     store(topology, StoreNames.IDEMPOTENCY, Serdes.String());
     topology.addProcessor("checkpointer", () -> new Checkpointer(checkpoints, settings), "ledger");
-    topology.connectProcessorAndStateStores("checkpointer", StoreNames.AGENTS);
+    topology.connectProcessorAndStateStores("checkpointer", StoreNames.AGENTS, StoreNames.CHILDREN);
     store(topology, "checkpointer", StoreNames.FRONTIERS, Serdes.ByteArray());
     store(topology, "checkpointer", StoreNames.LEAVES, Serdes.ByteArray());
     store(topology, "checkpointer", StoreNames.CHECKPOINTS, Serdes.String());

@@ -5,6 +5,12 @@ public final class StoreNames {
   /** key {@code tenant/agentId} → agent as canonical JSON. */
   public static final String AGENTS = "agents";
 
+  /**
+   * key {@code tenant/parentId/childId} → "" for each live child (see {@link #childPrefix}), and
+   * {@code tenant//rootId} → "" for each root (see {@link #rootPrefix}).
+   */
+  public static final String CHILDREN = "children";
+
   /** key {@code tenant/reservationId} → reservation as canonical JSON. */
   public static final String RESERVATIONS = "reservations";
 
@@ -33,6 +39,16 @@ public final class StoreNames {
 
   public static String agentKey(String tenant, String agentId) {
     return tenant + "/" + agentId;
+  }
+
+  /** Agent ids cannot hold a slash, so this prefix names exactly one parent's children. */
+  public static String childPrefix(String tenant, String parentId) {
+    return tenant + "/" + parentId + "/";
+  }
+
+  /** Agent ids are never empty, so no parent's prefix is this one. */
+  public static String rootPrefix(String tenant) {
+    return tenant + "//";
   }
 
   public static String reservationKey(String tenant, String reservationId) {

@@ -1,69 +1,109 @@
 package dev.agentledger.ledger.topology;
 
-import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.LedgerState;
 import dev.agentledger.ledger.domain.Reservation;
 import dev.agentledger.ledger.domain.Tenant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * One tenant's state over the task's stores. {@code with} writes through and returns this: the
  * stores are transactional with the evidence they produce, so there is nothing to roll back by
- * hand.
+ * hand. Cheap to make: the stores, and the decoded values they keep, belong to the processor.
  */
 final class StoreState implements LedgerState {
+  private static final StringSerializer KEYS = new StringSerializer();
   private final String tenant;
-  private final KeyValueStore<String, String> agents;
-  private final KeyValueStore<String, String> tenants;
-  private final KeyValueStore<String, String> reservations;
+  private final DecodedStore<Agent> agents;
+  private final DecodedStore<Tenant> tenants;
+  private final DecodedStore<Reservation> reservations;
+  private final KeyValueStore<String, String> children;
 
   StoreState(
       String tenant,
-      KeyValueStore<String, String> agents,
-      KeyValueStore<String, String> tenants,
-      KeyValueStore<String, String> reservations) {
+      DecodedStore<Agent> agents,
+      DecodedStore<Tenant> tenants,
+      DecodedStore<Reservation> reservations,
+      KeyValueStore<String, String> children) {
     this.tenant = tenant;
     this.agents = agents;
     this.tenants = tenants;
     this.reservations = reservations;
+    this.children = children;
   }
 
   @Override
   public Tenant tenant() {
-    String json = tenants.get(tenant);
-    return json == null ? Tenant.empty(tenant) : CanonicalJson.read(json, Tenant.class);
+    return tenants.get(tenant).orElseGet(() -> Tenant.empty(tenant));
   }
 
   @Override
   public Optional<Agent> agent(String agentId) {
-    String json = agents.get(StoreNames.agentKey(tenant, agentId));
-    return Optional.ofNullable(json).map(j -> CanonicalJson.read(j, Agent.class));
+    return agents.get(StoreNames.agentKey(tenant, agentId));
   }
 
   @Override
   public Optional<Reservation> reservation(String reservationId) {
-    String json = reservations.get(StoreNames.reservationKey(tenant, reservationId));
-    return Optional.ofNullable(json).map(j -> CanonicalJson.read(j, Reservation.class));
+    return reservations.get(StoreNames.reservationKey(tenant, reservationId));
+  }
+
+  @Override
+  public List<String> children(String agentId) {
+    return ids(children, StoreNames.childPrefix(tenant, agentId));
+  }
+
+  @Override
+  public List<String> roots() {
+    return ids(children, StoreNames.rootPrefix(tenant));
+  }
+
+  @Override
+  public LedgerState withRoot(String agentId) {
+    children.put(StoreNames.rootPrefix(tenant) + agentId, "");
+    return this;
+  }
+
+  /** The suffixes of the keys under {@code prefix}: the ids an index holds there. */
+  static List<String> ids(KeyValueStore<String, String> index, String prefix) {
+    List<String> ids = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = index.prefixScan(prefix, KEYS)) {
+      it.forEachRemaining(kv -> ids.add(kv.key.substring(prefix.length())));
+    }
+    return ids;
+  }
+
+  @Override
+  public LedgerState withChild(String parentId, String childId) {
+    children.put(StoreNames.childPrefix(tenant, parentId) + childId, "");
+    return this;
+  }
+
+  @Override
+  public LedgerState withoutChild(String parentId, String childId) {
+    children.delete(StoreNames.childPrefix(tenant, parentId) + childId);
+    return this;
   }
 
   @Override
   public LedgerState with(Reservation reservation) {
-    reservations.put(
-        StoreNames.reservationKey(tenant, reservation.id()), CanonicalJson.write(reservation));
+    reservations.put(StoreNames.reservationKey(tenant, reservation.id()), reservation);
     return this;
   }
 
   @Override
   public LedgerState with(Tenant next) {
-    tenants.put(tenant, CanonicalJson.write(next));
+    tenants.put(tenant, next);
     return this;
   }
 
   @Override
   public LedgerState with(Agent agent) {
-    agents.put(StoreNames.agentKey(tenant, agent.id()), CanonicalJson.write(agent));
+    agents.put(StoreNames.agentKey(tenant, agent.id()), agent);
     return this;
   }
 }

@@ -37,7 +37,7 @@ class DeciderTest {
 
     Agent lead = s.agent("lead").orElseThrow();
     assertThat(lead.budget(Money.USD).available()).isEqualTo(usd("3.50"));
-    assertThat(lead.children()).containsExactly("researcher-1", "coder-1");
+    assertThat(s.children("lead")).containsExactly("coder-1", "researcher-1"); // sorted by id
     Agent researcher = s.agent("researcher-1").orElseThrow();
     assertThat(researcher.budget(Money.USD).available()).isEqualTo(usd("0.50"));
     assertThat(researcher.trust()).isEqualTo(Trust.WATCHED);

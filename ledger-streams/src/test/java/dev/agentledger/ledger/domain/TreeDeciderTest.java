@@ -142,7 +142,7 @@ class TreeDeciderTest {
     assertThat(lead.delegated()).isEqualTo(usd("1.00"));
     assertThat(lead.breakerOpen()).isFalse();
     assertThat(agent(s, "researcher").lifecycle()).isEqualTo(Lifecycle.TERMINATED);
-    assertThat(agent(s, "lead").children()).containsExactly("coder");
+    assertThat(s.children("lead")).containsExactly("coder");
   }
 
   @Test
@@ -170,8 +170,14 @@ class TreeDeciderTest {
     List<Event> events =
         accepted(s, byOperator(T0 + 100), new RevokeAgent("lead", "compromised key"));
 
-    assertThat(events)
+    assertThat(events) // siblings in id order, each subtree before its root
         .containsExactly(
+            new AgentTerminated(
+                "coder",
+                "lead",
+                EndReason.ANCESTOR_ENDED,
+                "lead",
+                Map.of(Money.USD, new Refund(usd("1.00"), usd("0.20")))),
             new AgentTerminated(
                 "fact-checker",
                 "researcher",
@@ -185,12 +191,6 @@ class TreeDeciderTest {
                 "lead",
                 // its own 0.10 plus what fact-checker spent, refunded into it a step earlier
                 Map.of(Money.USD, new Refund(usd("0.50"), usd("0.15")))),
-            new AgentTerminated(
-                "coder",
-                "lead",
-                EndReason.ANCESTOR_ENDED,
-                "lead",
-                Map.of(Money.USD, new Refund(usd("1.00"), usd("0.20")))),
             new AgentTerminated("lead", null, EndReason.REVOKED, "lead", Map.of()));
 
     for (Event e : events) {
@@ -198,7 +198,7 @@ class TreeDeciderTest {
     }
     for (String id : List.of("lead", "researcher", "coder", "fact-checker")) {
       assertThat(agent(s, id).lifecycle()).as(id).isEqualTo(Lifecycle.TERMINATED);
-      assertThat(agent(s, id).children()).as(id).isEmpty();
+      assertThat(s.children(id)).as(id).isEmpty();
       assertThat(usdOf(s, id).delegated()).as(id).isZero();
     }
     Budget lead = usdOf(s, "lead");
@@ -236,7 +236,7 @@ class TreeDeciderTest {
     assertThat(lead.delegated()).isEqualTo(usd("1.00"));
     assertThat(lead.spent()).isEqualTo(usd("0.15"));
     assertThat(lead.available()).isEqualTo(usd("3.85"));
-    assertThat(agent(s, "lead").children()).containsExactly("coder");
+    assertThat(s.children("lead")).containsExactly("coder");
 
     // the grandparent (lead) may revoke a grandchild directly too
     LedgerState fresh = cascadeTree();
@@ -328,7 +328,7 @@ class TreeDeciderTest {
     assertThat(lead.available()).isEqualTo(usd("4.55"));
     assertThat(lead.spent()).isEqualTo(usd("0.45"));
     assertThat(lead.delegated()).isZero();
-    assertThat(agent(s, "lead").children()).isEmpty();
+    assertThat(s.children("lead")).isEmpty();
     assertThat(agent(s, "worker").lifecycle()).isEqualTo(Lifecycle.TERMINATED);
     assertThat(agent(s, "helper").lifecycle()).isEqualTo(Lifecycle.TERMINATED);
   }
