@@ -53,6 +53,11 @@ final class Internals {
         "streams.producer.linger.ms",
         prefixed(streams, StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG)));
     out.put(
+        "streams.producer.max.in.flight",
+        prefixed(
+            streams,
+            StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION)));
+    out.put(
         "streams.producer.retry.backoff.ms",
         prefixed(streams, StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)));
     out.put(

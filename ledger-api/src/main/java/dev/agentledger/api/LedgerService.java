@@ -169,6 +169,11 @@ public final class LedgerService implements AutoCloseable {
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    // One produce request at a time: with transactions v2 the broker refuses a transaction's second
+    // batch to a partition while it still verifies the first (a retriable out-of-order sequence),
+    // and the producer then backs off 100 ms — a stall for every multi-batch transaction (a
+    // cascade, or several commands per commit). Batches wait for the previous request instead.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
     return p;

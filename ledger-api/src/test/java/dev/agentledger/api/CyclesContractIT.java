@@ -1,21 +1,18 @@
 package dev.agentledger.api;
 
+import static dev.agentledger.api.CyclesCalls.json;
+import static dev.agentledger.api.CyclesCalls.usd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentledger.api.CyclesCalls.Reply;
 import dev.agentledger.api.auth.OperatorKeys;
 import dev.agentledger.api.bus.CommandBus;
 import dev.agentledger.ledger.domain.Actor;
 import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
 import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CyclesContractIT {
   private static final long DOLLAR = 100_000_000L; // USD_MICROCENTS
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   @TempDir static Path dataDir;
   static TestLedger ledger;
   static String key;
@@ -57,56 +53,8 @@ class CyclesContractIT {
     ledger.close();
   }
 
-  /** An HTTP answer with the headers the protocol asks for. */
-  record Reply(int status, JsonNode body, HttpResponse<String> raw) {
-    String error() {
-      return body.path("error").asText();
-    }
-
-    long amount(String field) {
-      return body.path(field).path("amount").asLong();
-    }
-  }
-
   static Reply call(String method, String path, String apiKey, String json, String... headers) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + ledger.service.httpPort() + path))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                json == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json));
-    if (apiKey != null) {
-      b.header("X-Cycles-API-Key", apiKey);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      HttpResponse<String> res = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      JsonNode body =
-          res.body().isEmpty() ? TestLedger.JSON.nullNode() : TestLedger.JSON.readTree(res.body());
-      return new Reply(res.statusCode(), body, res);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String json(Object value) {
-    try {
-      return TestLedger.JSON.writeValueAsString(value);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static Map<String, Object> usd(long microcents) {
-    return Map.of("unit", "USD_MICROCENTS", "amount", microcents);
+    return CyclesCalls.call(ledger.service.httpPort(), method, path, apiKey, json, headers);
   }
 
   static Map<String, Object> reserveBody(String agent, long microcents, Object... extra) {
