@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentledger.api.CyclesCalls.Reply;
+import dev.agentledger.api.TestLedger.Answer;
 import dev.agentledger.api.auth.OperatorKeys;
 import dev.agentledger.api.bus.CommandBus;
 import dev.agentledger.ledger.domain.Actor;
@@ -228,6 +229,46 @@ class CyclesContractIT {
 
     assertThat(balance("cy-decide")).isEqualTo(before);
     assertThat(ledger.evidence()).hasSize(evidenceBefore);
+  }
+
+  /**
+   * Seed 001's action mask: the refund agent holds RISK_POINTS on its refund (20) and crm (5)
+   * toolsets and none on email, so email.send is denied whatever else it has left.
+   */
+  @Test
+  void seed001ToolsetRiskPointsMaskActionsThroughDecide() {
+    Answer refund =
+        ledger.post(
+            "/v1/agent/bootstrap",
+            key,
+            "{\"agent_id\":\"refund\",\"budget_daily_usd\":5.00,\"budgets\":{\"risk_points\":100,"
+                + "\"risk_points/refund\":20,\"risk_points/crm\":5}}");
+    assertThat(refund.status()).as(refund.body().toString()).isEqualTo(201);
+
+    Reply issue = call("POST", "/v1/decide", key, json(riskAsk("refund", 20, "refund.issue")));
+    assertThat(issue.status()).as(issue.body().toString()).isEqualTo(200);
+    assertThat(issue.body().path("decision").asText()).isEqualTo("ALLOW");
+    Reply crm = call("POST", "/v1/decide", key, json(riskAsk("crm", 6, "crm.update")));
+    assertThat(crm.body().path("decision").asText()).isEqualTo("DENY");
+    assertThat(crm.body().path("reason_code").asText()).isEqualTo("BUDGET_EXCEEDED");
+    Reply email = call("POST", "/v1/decide", key, json(riskAsk("email", 10, "email.send")));
+    assertThat(email.status()).as(email.body().toString()).isEqualTo(200);
+    assertThat(email.body().path("decision").asText()).isEqualTo("DENY");
+    assertThat(email.body().path("reason_code").asText()).isEqualTo("BUDGET_NOT_FOUND");
+
+    Map<String, Object> email2 = riskAsk("email", 10, "email.send");
+    assertError(call("POST", "/v1/reservations", key, json(email2)), 404, "NOT_FOUND");
+    Map<String, Object> issue2 = riskAsk("refund", 20, "refund.issue");
+    assertThat(call("POST", "/v1/reservations", key, json(issue2)).status()).isEqualTo(200);
+  }
+
+  private static Map<String, Object> riskAsk(String toolset, long points, String action) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("idempotency_key", UUID.randomUUID().toString());
+    body.put("subject", Map.of("tenant", "demo", "agent", "refund", "toolset", toolset));
+    body.put("action", Map.of("kind", "tool.call", "name", action));
+    body.put("estimate", Map.of("unit", "RISK_POINTS", "amount", points));
+    return body;
   }
 
   @Test
