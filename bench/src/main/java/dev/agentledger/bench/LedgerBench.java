@@ -45,14 +45,16 @@ import org.apache.kafka.common.TopicPartition;
  *       ({@link TransactionalRoundTrip}): the floor;
  *   <li>{@code POST /v1/agent/delegate} latency (HTTP → evidence → answer) at fixed open-loop
  *       rates, spread over several leads and with one lead that ends up with thousands of children;
+ *   <li>Cycles reserve → commit pairs, closed loop, at a few client counts;
  *   <li>each latency as a multiple of the floor, and a per-stage breakdown of where the time goes.
  * </ol>
  *
  * <p>Run: {@code ./mvnw -q -Pbench -pl bench -am package -DskipTests && java -jar
  * bench/target/bench.jar [--seconds=15] [--rates=100,200] [--leads=16] [--warmup-max-seconds=60]
- * [--round-trips=500] [--serial=200] [--trace-seconds=10] [--one-lead=true] [--keep-data=false]}.
- * The service's own environment variables apply (e.g. LEDGER_COMMIT_INTERVAL_MS, LEDGER_POLL_MS),
- * except those naming a cluster, data dir or port: the bench always uses the embedded broker.
+ * [--round-trips=500] [--serial=200] [--trace-seconds=10] [--one-lead=true]
+ * [--cycles-clients=16,64] [--keep-data=false]}. The service's own environment variables apply
+ * (e.g. LEDGER_COMMIT_INTERVAL_MS, LEDGER_POLL_MS), except those naming a cluster, data dir or
+ * port: the bench always uses the embedded broker.
  */
 public final class LedgerBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -92,6 +94,34 @@ public final class LedgerBench {
             service.bootstrapServers(), "bench.tx-roundtrip", roundTrips));
   }
 
+  private static List<Integer> intList(String csv) {
+    return csv.isBlank()
+        ? List.of()
+        : Stream.of(csv.split(",")).map(String::trim).map(Integer::parseInt).toList();
+  }
+
+  /** Closed-loop Cycles pairs (reserve, then commit) with the Streams internals of the run. */
+  private Map<String, Object> cyclesRun(
+      List<String> agents, int clients, int seconds, Latencies floor) throws Exception {
+    Internals.Counters before = Internals.counters(service);
+    CyclesLoad.Result r =
+        CyclesLoad.run(
+            http, "http://127.0.0.1:" + service.httpPort(), operatorKey, agents, clients, seconds);
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("clients", clients);
+    row.put("pairs_per_s", round(r.pairsPerSecond()));
+    row.put("commands_per_s", round(2 * r.pairsPerSecond()));
+    row.put("errors", r.errors());
+    Latencies pair = Latencies.of(r.pair().stream().mapToLong(Long::longValue).toArray());
+    row.put("reserve_ms", Latencies.of(r.reserve().stream().mapToLong(Long::longValue).toArray()));
+    row.put("commit_ms", Latencies.of(r.commit().stream().mapToLong(Long::longValue).toArray()));
+    row.put("pair_ms", pair);
+    row.put(
+        "commit_p50_x_kafka_p50", round(((Latencies) row.get("commit_ms")).p50() / floor.p50()));
+    row.put("internals", Internals.delta(before, Internals.counters(service), r.seconds()));
+    return row;
+  }
+
   private int intOpt(String name, int dflt) {
     return Integer.parseInt(options.getOrDefault(name, Integer.toString(dflt)));
   }
@@ -99,11 +129,7 @@ public final class LedgerBench {
   @SuppressWarnings("unchecked")
   private void run() throws Exception {
     int seconds = intOpt("seconds", 15);
-    List<Integer> rates =
-        Stream.of(options.getOrDefault("rates", "100,200").split(","))
-            .map(String::trim)
-            .map(Integer::parseInt)
-            .toList();
+    List<Integer> rates = intList(options.getOrDefault("rates", "100,200"));
     int leads = intOpt("leads", 16);
     int warmupMin = intOpt("warmup-min-seconds", 10);
     int warmupMax = intOpt("warmup-max-seconds", 60);
@@ -152,6 +178,9 @@ public final class LedgerBench {
       List<String> warmLeads = bootstrapLeads("warm", 4);
       List<String> spreadLeads = bootstrapLeads("spread", leads);
       String soleLead = bootstrapLeads("sole", 1).get(0);
+      bootstrapLeads("cy", 16);
+      List<String> cyclesAgents =
+          java.util.stream.IntStream.range(0, 16).mapToObj(i -> "lead-cy-" + i).toList();
       List<Map<String, Object>> runs = new ArrayList<>();
 
       report.put("warm_up", warmUp(warmLeads, warmupRate, warmupMin, warmupMax));
@@ -173,6 +202,12 @@ public final class LedgerBench {
                     "spread " + leads + " leads", "s" + rate, spreadLeads, rate, seconds, null),
                 floor));
       }
+      List<Map<String, Object>> cycles = new ArrayList<>();
+      for (int clients : intList(options.getOrDefault("cycles-clients", "16,64"))) {
+        progress("cycles reserve+commit pairs, " + clients + " clients for " + seconds + " s");
+        cycles.add(cyclesRun(cyclesAgents, clients, seconds, floor));
+      }
+      report.put("cycles", cycles);
       if (traceSeconds > 0) {
         progress("stage trace at " + rates.get(0) + "/s for " + traceSeconds + " s");
         report.put("stages_ms", trace(spreadLeads, rates.get(0), traceSeconds));
@@ -700,6 +735,44 @@ public final class LedgerBench {
     OUT.println(
         "  (the ledger decides on ONE Streams thread: near 1.0 it is saturated and queues build;"
             + " other-processes = load from outside this JVM)");
+    List<Map<String, Object>> cycles = (List<Map<String, Object>>) report.get("cycles");
+    if (!cycles.isEmpty()) {
+      OUT.println();
+      OUT.println(
+          "Cycles reserve -> commit pairs, closed loop (each client one pair after another, 16"
+              + " agents; ms)");
+      OUT.printf(
+          "  %7s %8s %9s %9s %9s %9s %9s %9s %10s %8s %7s%n",
+          "clients",
+          "pairs/s",
+          "cmds/s",
+          "res-p50",
+          "res-p99",
+          "com-p50",
+          "com-p99",
+          "pair-p99",
+          "com/k50",
+          "rec/cmt",
+          "errors");
+      for (Map<String, Object> r : cycles) {
+        Latencies res = (Latencies) r.get("reserve_ms");
+        Latencies com = (Latencies) r.get("commit_ms");
+        Map<String, Object> in = (Map<String, Object>) r.get("internals");
+        OUT.printf(
+            "  %7d %8.1f %9.1f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2fx %8.2f %7s%n",
+            (Integer) r.get("clients"),
+            (Double) r.get("pairs_per_s"),
+            (Double) r.get("commands_per_s"),
+            res.p50(),
+            res.p99(),
+            com.p50(),
+            com.p99(),
+            ((Latencies) r.get("pair_ms")).p99(),
+            (Double) r.get("commit_p50_x_kafka_p50"),
+            in.get("streams_records_per_commit"),
+            r.get("errors"));
+      }
+    }
     Map<String, Object> stages = (Map<String, Object>) report.get("stages_ms");
     if (stages != null) {
       OUT.println();
