@@ -13,6 +13,8 @@ import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +33,7 @@ import java.util.stream.IntStream;
  */
 public final class VerifierBench {
   private static final int SAMPLE = 50_000;
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private VerifierBench() {}
 
@@ -47,16 +50,21 @@ public final class VerifierBench {
     breakdown(events.subList(0, Math.min(SAMPLE, n)), key.verifyingKey());
 
     long t1 = System.nanoTime();
+    long cpu1 = processCpuNanos();
     ChainVerifier oneByOne = new ChainVerifier(keys);
     events.forEach(oneByOne::accept);
-    report("ChainVerifier.accept, one thread", oneByOne.verdict(), n, t1);
+    report("ChainVerifier.accept, one thread", oneByOne.verdict(), n, t1, cpu1);
 
     long t2 = System.nanoTime();
+    long cpu2 = processCpuNanos();
     Verdict parallel = ChainVerifier.verify(events, keys);
-    report("ChainVerifier.verify, signatures on all cores", parallel, n, t2);
+    report("ChainVerifier.verify, signatures on all cores", parallel, n, t2, cpu2);
   }
 
-  /** Where one thread's time per event goes, each step timed alone over the sample. */
+  /**
+   * Where one thread's time per event goes, each step timed alone over the sample, in CPU time of
+   * the measuring thread (less distorted than wall time when other processes share the cores).
+   */
   private static void breakdown(List<EvidenceEvent> sample, VerifyingKey key) {
     AvroSerde<EvidenceEvent> serde = AvroSerde.evidence(SchemaCatalog.builtIn());
     List<byte[]> wire =
@@ -77,13 +85,13 @@ public final class VerifierBench {
               return e -> chain.accept(e).isEmpty();
             });
     System.out.printf(
-        "one thread, per event over %,d events: ChainVerifier %.1f us = Ed25519 verify %.1f us"
+        "one thread, CPU per event over %,d events: ChainVerifier %.1f us = Ed25519 verify %.1f us"
             + " (%.0f%%) + signing input %.2f us + SHA-256 %.2f us + chain checks and copies %.2f"
             + " us; Avro decode (before it) %.2f us %s%n",
         sample.size(), all, ed, 100 * ed / all, input, sha, all - ed - input - sha, decode, load());
   }
 
-  /** Microseconds per item of {@code step}, after one warm-up pass; every result must hold. */
+  /** Thread-CPU microseconds per item of {@code step}, after a warm-up pass; each must hold. */
   private static <T> double perEvent(List<T> items, Predicate<T> step) {
     return perEvent(items, () -> step);
   }
@@ -92,22 +100,32 @@ public final class VerifierBench {
     double us = 0;
     for (int pass = 0; pass < 2; pass++) {
       Predicate<T> step = steps.get();
-      long t = System.nanoTime();
+      long t = THREADS.getCurrentThreadCpuTime();
       for (T item : items) {
         if (!step.test(item)) {
           throw new IllegalStateException("bench step failed");
         }
       }
-      us = (System.nanoTime() - t) / 1e3 / items.size();
+      us = (THREADS.getCurrentThreadCpuTime() - t) / 1e3 / items.size();
     }
     return us;
   }
 
-  private static void report(String what, Verdict verdict, int n, long startNanos) {
+  private static void report(String what, Verdict verdict, int n, long startNanos, long cpu) {
     double s = seconds(startNanos);
     System.out.printf(
-        "%s: %s, %,.0f events/s (%.1f us/event) %s%n",
-        what, verdict.ok() ? "ok" : "FAILED " + verdict.firstFailure(), n / s, s * 1e6 / n, load());
+        "%s: %s, %,.0f events/s (wall %.1f us/event, process CPU %.1f us/event) %s%n",
+        what,
+        verdict.ok() ? "ok" : "FAILED " + verdict.firstFailure(),
+        n / s,
+        s * 1e6 / n,
+        (processCpuNanos() - cpu) / 1e3 / n,
+        load());
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static double seconds(long startNanos) {
