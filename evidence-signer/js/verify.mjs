@@ -141,6 +141,7 @@ async function verifyTopic(opts, verifier, checkpoints) {
       const { raw, error } = await decode(opts.topic, value);
       verifier.accept(error ? { tenant: key } : raw, position++, {
         decodeError: error,
+        recordKey: key,
         where: { partition, offset: Number(offset) },
       });
     },

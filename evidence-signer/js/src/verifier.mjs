@@ -5,6 +5,7 @@ import { HASH_LENGTH, SIGNATURE_LENGTH, ZERO_HASH, sha256, signingInput } from '
 /** Stable failure codes, in the order of the checks (same names as the Java FailureCode). */
 export const Code = Object.freeze({
   MALFORMED: 'MALFORMED',
+  RECORD_KEY_MISMATCH: 'RECORD_KEY_MISMATCH',
   UNKNOWN_KEY: 'UNKNOWN_KEY',
   BAD_SIGNATURE: 'BAD_SIGNATURE',
   HASH_MISMATCH: 'HASH_MISMATCH',
@@ -85,12 +86,14 @@ export class ChainVerifier {
   /**
    * Checks the next event of the stream. `position` is its 0-based index in the stream; `where`
    * (optional) is extra context copied into a failure, e.g. {partition, offset}. `decodeError`
-   * marks an input that could not even be read as an event (reported MALFORMED).
+   * marks an input that could not even be read as an event (reported MALFORMED). `recordKey`, given
+   * for Kafka records (null when the record has no key), must equal the event's tenant; inputs
+   * without keys (files) leave it undefined and skip that check.
    * Returns the failure or null.
    */
-  accept(raw, position, { where, decodeError } = {}) {
+  accept(raw, position, { where, decodeError, recordKey } = {}) {
     this.events++;
-    const failure = this.#check(raw, position, decodeError);
+    const failure = this.#check(raw, position, decodeError, recordKey);
     if (failure) {
       Object.assign(failure, where);
       this.failures++;
@@ -114,9 +117,13 @@ export class ChainVerifier {
     return new Map([...this.tails].map(([t, l]) => [t, { seq: l.seq, hash: l.hash }]));
   }
 
-  #check(raw, position, decodeError) {
+  #check(raw, position, decodeError, recordKey) {
     const [problem, e] = decodeError ? [decodeError, null] : normalize(raw);
     if (problem) return failure(Code.MALFORMED, raw, position, problem);
+    // A record filed under another tenant's key (or none) is misfiled; it never touches the chain.
+    if (recordKey !== undefined && recordKey !== e.tenant) {
+      return failure(Code.RECORD_KEY_MISMATCH, e, position, `record key ${recordKey} is not the event's tenant`);
+    }
 
     // 2-4: authenticity. A forged event never touches the chain state.
     const key = this.keys.get(e.key_id);

@@ -5,7 +5,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { GOLDEN, JS_DIR, expected, verifyJsonl } from './helpers.mjs';
+import { ChainVerifier } from '../src/verifier.mjs';
+import { GOLDEN, JS_DIR, expected, goldenEvents, goldenKeys, verifyJsonl } from './helpers.mjs';
 
 const run = promisify(execFile);
 const EXPECTED = expected();
@@ -93,5 +94,35 @@ describe('golden vectors', () => {
     const result = await verifyJsonl(join(GOLDEN, 'valid.jsonl'), { keys: new Map() });
     assert.equal(result.first_failure.code, 'UNKNOWN_KEY');
     assert.equal(result.failures, 6);
+  });
+});
+
+describe('Kafka record keys (§5 check 2)', () => {
+  const feed = (records) => {
+    const verifier = new ChainVerifier(goldenKeys());
+    const failures = records
+      .map(({ event, key }, position) => verifier.accept(event, position, { recordKey: key }))
+      .filter(Boolean);
+    return { failures, verdict: verifier.verdict() };
+  };
+
+  test('valid.jsonl keyed by tenant verifies', () => {
+    const { verdict } = feed(goldenEvents().map((event) => ({ event, key: event.tenant })));
+    assert.equal(verdict.ok, true);
+  });
+
+  test('an event filed under another tenant\'s key fails there and does not move the chain', () => {
+    const events = goldenEvents();
+    const records = events.map((event) => ({ event, key: event.tenant }));
+    records.splice(2, 0, { event: events[2], key: 'globex' }); // acme seq 2 copied under globex
+    const { failures } = feed(records);
+    assert.deepEqual(failures.map((f) => [f.code, f.tenant, f.seq, f.position]),
+      [['RECORD_KEY_MISMATCH', 'acme', 2, 2]]);
+  });
+
+  test('a record without a key fails; a file (no keys) is not checked', () => {
+    const [first] = goldenEvents();
+    assert.equal(feed([{ event: first, key: null }]).failures[0]?.code, 'RECORD_KEY_MISMATCH');
+    assert.equal(feed([{ event: first, key: undefined }]).verdict.ok, true);
   });
 });

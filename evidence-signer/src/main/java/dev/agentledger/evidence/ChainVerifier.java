@@ -3,10 +3,13 @@ package dev.agentledger.evidence;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Verifies evidence events as they stream past, using only public keys. Per tenant it keeps the
@@ -18,9 +21,20 @@ import java.util.Optional;
  * event; a forged event never moves the head. A dropped tail (events missing after the last one
  * seen) is invisible to a stream verifier: compare {@link #heads()} with a signed checkpoint.
  *
+ * <p>Records read from Kafka also carry their record key, which must be the event's tenant: an
+ * event filed under another tenant's key is a failure.
+ *
+ * <p>{@link #acceptAll} checks a batch's signatures on all cores (they need no chain state) and
+ * then the chain in order, so its results equal feeding the events one by one.
+ *
  * <p>Not thread-safe: feed one stream from one thread.
  */
 public final class ChainVerifier {
+  /** Below this many events a batch's signatures are checked on the calling thread. */
+  static final int PARALLEL_MIN = 64;
+
+  private static final int BATCH = 4096;
+
   private final KeyLookup keys;
   private final Map<String, Tail> tails = new HashMap<>();
   private long eventsChecked;
@@ -31,10 +45,19 @@ public final class ChainVerifier {
     this.keys = keys;
   }
 
-  /** Verifies a whole stream in order. */
+  /** Verifies a whole stream in order, checking signatures in parallel batches. */
   public static Verdict verify(Iterable<EvidenceEvent> events, KeyLookup keys) {
     ChainVerifier verifier = new ChainVerifier(keys);
-    events.forEach(verifier::accept);
+    List<EvidenceRecord> batch = new ArrayList<>(BATCH);
+    long position = 0;
+    for (EvidenceEvent e : events) {
+      batch.add(EvidenceRecord.unkeyed(e, position++));
+      if (batch.size() == BATCH) {
+        verifier.acceptAll(batch);
+        batch.clear();
+      }
+    }
+    verifier.acceptAll(batch);
     return verifier.verdict();
   }
 
@@ -45,15 +68,29 @@ public final class ChainVerifier {
 
   /** Checks the next event, reporting {@code position} (e.g. its Kafka offset) on failure. */
   public Optional<Failure> accept(EvidenceEvent event, long position) {
-    eventsChecked++;
-    Failure failure = check(event, position);
-    if (failure != null) {
-      failureCount++;
-      if (firstFailure == null) {
-        firstFailure = failure;
-      }
+    return accept(EvidenceRecord.unkeyed(event, position));
+  }
+
+  /** Checks the next record (with its Kafka key, if keyed). */
+  public Optional<Failure> accept(EvidenceRecord record) {
+    return count(chain(authenticate(record)));
+  }
+
+  /**
+   * Checks the next records in order, with the same results as {@link #accept(EvidenceRecord)} one
+   * by one: the stateless checks (form, record key, key id, signature, hash) run in parallel on the
+   * common fork-join pool, then the chain checks run in stream order on this thread.
+   */
+  public List<Optional<Failure>> acceptAll(List<EvidenceRecord> records) {
+    Checked[] checked = new Checked[records.size()];
+    IntStream indices = IntStream.range(0, checked.length);
+    (checked.length >= PARALLEL_MIN ? indices.parallel() : indices)
+        .forEach(i -> checked[i] = authenticate(records.get(i)));
+    List<Optional<Failure>> failures = new ArrayList<>(checked.length);
+    for (Checked c : checked) {
+      failures.add(count(chain(c)));
     }
-    return Optional.ofNullable(failure);
+    return failures;
   }
 
   public Verdict verdict() {
@@ -72,7 +109,30 @@ public final class ChainVerifier {
     return heads;
   }
 
-  private Failure check(EvidenceEvent e, long position) {
+  private Optional<Failure> count(Failure failure) {
+    eventsChecked++;
+    if (failure != null) {
+      failureCount++;
+      if (firstFailure == null) {
+        firstFailure = failure;
+      }
+    }
+    return Optional.ofNullable(failure);
+  }
+
+  /**
+   * An event after the checks that need no chain state: either its failure, or its signed fields
+   * and hash. Failing here means forged or misfiled, so the event never moves the chain.
+   */
+  private record Checked(UnsignedEvent unsigned, byte[] hash, long position, Failure failure) {
+    static Checked failed(Failure failure) {
+      return new Checked(null, null, failure.position(), failure);
+    }
+  }
+
+  private Checked authenticate(EvidenceRecord record) {
+    EvidenceEvent e = record.event();
+    long position = record.position();
     UnsignedEvent u;
     byte[] input;
     try {
@@ -81,19 +141,36 @@ public final class ChainVerifier {
       requireLength(e.getHash(), UnsignedEvent.HASH_LENGTH, "hash");
       requireLength(e.getSignature(), VerifyingKey.SIGNATURE_LENGTH, "signature");
     } catch (RuntimeException malformed) {
-      return failure(FailureCode.MALFORMED, e, position, String.valueOf(malformed.getMessage()));
+      return Checked.failed(
+          failure(FailureCode.MALFORMED, e, position, String.valueOf(malformed.getMessage())));
+    }
+    if (record.keyed() && !u.tenant().equals(record.key())) {
+      return Checked.failed(
+          failure(
+              FailureCode.RECORD_KEY_MISMATCH,
+              u,
+              position,
+              "record key %s is not the event's tenant".formatted(record.key())));
     }
     Failure forged = checkAuthentic(e, input, position);
-    if (forged != null) {
-      return forged; // a forged event must not move the chain
+    return forged != null
+        ? Checked.failed(forged)
+        : new Checked(u, Bytes.of(e.getHash()), position, null);
+  }
+
+  /** The checks against the tenant's last authentic event; moves the chain. */
+  private Failure chain(Checked checked) {
+    if (checked.failure() != null) {
+      return checked.failure(); // a forged or misfiled event must not move the chain
     }
+    UnsignedEvent u = checked.unsigned();
     Tail tail = tails.getOrDefault(u.tenant(), Tail.GENESIS);
-    Failure failure = checkLink(tail, u, position);
+    Failure failure = checkLink(tail, u, checked.position());
     if (failure == null) {
-      failure = checkCause(tail, u, position);
+      failure = checkCause(tail, u, checked.position());
     }
     if (u.seq() > tail.head.seq()) {
-      tails.put(u.tenant(), Tail.of(u, Bytes.of(e.getHash())));
+      tails.put(u.tenant(), Tail.of(u, checked.hash()));
     }
     return failure;
   }

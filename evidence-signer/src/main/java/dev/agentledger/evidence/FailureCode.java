@@ -7,6 +7,11 @@ package dev.agentledger.evidence;
 public enum FailureCode {
   /** A field is missing or has the wrong size, or a string is not valid Unicode. */
   MALFORMED,
+  /**
+   * A Kafka record's key is not the event's tenant: the event was filed under another tenant's key
+   * (so, in another tenant's partition), or without a key. Checked only for Kafka records.
+   */
+  RECORD_KEY_MISMATCH,
   /** key_id is not among the trusted keys. */
   UNKNOWN_KEY,
   /** The signature does not verify over the recomputed signing input. */

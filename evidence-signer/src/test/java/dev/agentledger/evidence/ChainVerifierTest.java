@@ -183,6 +183,70 @@ class ChainVerifierTest {
     assertThat(ChainVerifier.verify(run, TRUSTED).ok()).isTrue();
   }
 
+  @Test
+  void eventFiledUnderAnotherTenantsKeyFailsAndDoesNotMoveTheChain() {
+    List<EvidenceEvent> run = ChainWriter.write(SPECS, KEY);
+    ChainVerifier verifier = new ChainVerifier(TRUSTED);
+    List<Failure> failures = new ArrayList<>();
+    for (int i = 0; i < run.size(); i++) {
+      EvidenceEvent e = run.get(i);
+      if (i == 2) { // t1 seq 2, also filed under t2's key before its genuine record
+        verifier.accept(EvidenceRecord.keyed(e, 100, "t2")).ifPresent(failures::add);
+      }
+      verifier.accept(EvidenceRecord.keyed(e, i, e.getTenant())).ifPresent(failures::add);
+    }
+
+    assertThat(failures)
+        .extracting(Failure::code, Failure::tenant, Failure::seq, Failure::position)
+        .containsExactly(tuple(FailureCode.RECORD_KEY_MISMATCH, "t1", 2L, 100L));
+    assertThat(failures.get(0).message()).isEqualTo("record key t2 is not the event's tenant");
+  }
+
+  @Test
+  void kafkaRecordWithoutKeyFailsButAKeylessSourceIsNotChecked() {
+    EvidenceEvent first = ChainWriter.write(SPECS, KEY).get(0);
+
+    assertThat(new ChainVerifier(TRUSTED).accept(EvidenceRecord.keyed(first, 0, null)))
+        .map(Failure::code)
+        .contains(FailureCode.RECORD_KEY_MISMATCH);
+    assertThat(new ChainVerifier(TRUSTED).accept(EvidenceRecord.unkeyed(first, 0))).isEmpty();
+  }
+
+  @Test
+  void parallelBatchesReportExactlyWhatOneByOneReports() {
+    List<Spec> specs = new ArrayList<>();
+    for (int i = 0; i < 3 * ChainVerifier.PARALLEL_MIN; i++) {
+      specs.add(spec("t" + i % 3, "c" + i, 0, 1));
+    }
+    List<EvidenceEvent> events = new ArrayList<>(ChainWriter.write(specs, KEY));
+    EvidenceEvent flipped = events.get(40);
+    events.set(40, EvidenceEvent.newBuilder(flipped).setPayload("{\"x\":1}").build());
+    events.remove(90);
+    events.add(150, events.remove(149));
+    events.add(170, events.get(10));
+    List<EvidenceRecord> records = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      String key = i == 120 ? "t-other" : events.get(i).getTenant();
+      records.add(EvidenceRecord.keyed(events.get(i), i, key));
+    }
+
+    ChainVerifier oneByOne = new ChainVerifier(TRUSTED);
+    List<Optional<Failure>> expected = records.stream().map(oneByOne::accept).toList();
+    ChainVerifier batched = new ChainVerifier(TRUSTED);
+    List<Optional<Failure>> actual = new ArrayList<>(batched.acceptAll(records.subList(0, 100)));
+    actual.addAll(batched.acceptAll(records.subList(100, records.size())));
+
+    assertThat(actual).isEqualTo(expected);
+    assertThat(expected.stream().flatMap(Optional::stream).map(Failure::code))
+        .contains(
+            FailureCode.BAD_SIGNATURE,
+            FailureCode.SEQUENCE_GAP,
+            FailureCode.OUT_OF_ORDER_OR_DUPLICATE,
+            FailureCode.RECORD_KEY_MISMATCH);
+    assertThat(batched.verdict()).isEqualTo(oneByOne.verdict());
+    assertThat(batched.heads()).isEqualTo(oneByOne.heads());
+  }
+
   private static void assertCauseFailure(List<Spec> specs, String message) {
     Verdict verdict = ChainVerifier.verify(ChainWriter.write(specs, KEY), TRUSTED);
     assertThat(verdict.firstFailure())

@@ -1,6 +1,7 @@
 package dev.agentledger.api.cli;
 
 import dev.agentledger.evidence.EvidenceJson;
+import dev.agentledger.evidence.EvidenceRecord;
 import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
@@ -10,37 +11,56 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Where the verifier reads evidence from: an exported JSON-lines file or the topic itself. */
+/**
+ * Where the verifier reads evidence from: an exported JSON-lines file or the topic itself. Events
+ * come in batches (so the verifier can check their signatures in parallel), in stream order, with
+ * 0-based positions counted across batches.
+ */
 interface EvidenceSource {
-  /** Feeds every event, in order, until the end (or, following, until {@code stop}). */
-  void forEach(Consumer<EvidenceEvent> sink, BooleanSupplier stop) throws IOException;
+  /** Lines of a file per batch; a topic's batches are what one poll returns. */
+  int FILE_BATCH = 4096;
 
+  /** Feeds every event, in order, until the end (or, following, until {@code stop}). */
+  void forEach(Consumer<List<EvidenceRecord>> sink, BooleanSupplier stop) throws IOException;
+
+  /** A JSON-lines export: no record keys, so the key check does not apply. */
   static EvidenceSource file(Path jsonl) {
     return (sink, stop) -> {
+      long position = 0;
+      List<EvidenceRecord> batch = new ArrayList<>();
       try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
         for (String line = in.readLine();
             line != null && !stop.getAsBoolean();
             line = in.readLine()) {
           if (!line.isBlank()) {
-            sink.accept(EvidenceJson.fromJson(line));
+            batch.add(EvidenceRecord.unkeyed(EvidenceJson.fromJson(line), position++));
+          }
+          if (batch.size() == FILE_BATCH) {
+            sink.accept(List.copyOf(batch));
+            batch.clear();
           }
         }
+      }
+      if (!batch.isEmpty() && !stop.getAsBoolean()) {
+        sink.accept(batch);
       }
     };
   }
 
   /** The checkpoint notes on the checkpoints topic, from the start to its current end. */
   static List<String> checkpointNotes(String bootstrap, String topic, SchemaCatalog catalog) {
-    List<String> notes = new java.util.ArrayList<>();
+    List<String> notes = new ArrayList<>();
     Map<String, Object> props =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -64,7 +84,10 @@ interface EvidenceSource {
     return notes;
   }
 
-  /** Reads committed events from the start; stops at the end offsets unless following. */
+  /**
+   * Reads committed events from the start, with their record keys; stops at the end offsets unless
+   * following.
+   */
   static EvidenceSource topic(
       String bootstrap, String topic, SchemaCatalog catalog, boolean follow) {
     return (sink, stop) -> {
@@ -86,9 +109,16 @@ interface EvidenceSource {
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
         Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+        long position = 0;
         while (!stop.getAsBoolean()
             && (follow || parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)))) {
-          consumer.poll(Duration.ofMillis(200)).forEach(r -> sink.accept(r.value()));
+          List<EvidenceRecord> batch = new ArrayList<>();
+          for (ConsumerRecord<String, EvidenceEvent> r : consumer.poll(Duration.ofMillis(200))) {
+            batch.add(EvidenceRecord.keyed(r.value(), position++, r.key()));
+          }
+          if (!batch.isEmpty()) {
+            sink.accept(batch);
+          }
         }
       }
     };

@@ -2,10 +2,12 @@ package dev.agentledger.api.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentledger.evidence.ChainVerifier;
+import dev.agentledger.evidence.EvidenceRecord;
 import dev.agentledger.evidence.Failure;
 import dev.agentledger.evidence.PublicKeys;
 import dev.agentledger.ledger.topology.LedgerTopology;
 import dev.agentledger.schemas.SchemaCatalog;
+import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +18,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -74,6 +76,12 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--follow", description = "keep reading the topic; report failures live")
   boolean follow;
 
+  @Option(
+      names = "--fail-fast",
+      description =
+          "stop at the first failing event (with --follow: a live monitor that exits 1 on it)")
+  boolean failFast;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -83,7 +91,6 @@ final class VerifyCommand implements Callable<Integer> {
     ChainVerifier chain = new ChainVerifier(keys);
     Conservation conservation = new Conservation();
     CheckpointCheck checkpoints = new CheckpointCheck(keys);
-    AtomicLong position = new AtomicLong();
     // Checkpoints first: every one read then covers events that the evidence read below will see.
     List<String> notes = checkpointNotes();
     EvidenceSource source =
@@ -91,18 +98,8 @@ final class VerifyCommand implements Callable<Integer> {
             ? EvidenceSource.file(input.file)
             : EvidenceSource.topic(input.bootstrap, topic, SchemaCatalog.builtIn(), follow);
     source.forEach(
-        event -> {
-          long at = position.getAndIncrement();
-          chain
-              .accept(event, at)
-              .ifPresentOrElse(
-                  f -> report(out, f.toString()),
-                  () -> {
-                    checkpoints.event(event);
-                    conservation.accept(event).ifPresent(b -> report(out, "conservation: " + b));
-                  });
-        },
-        () -> false);
+        batch -> verifyBatch(batch, chain, checkpoints, conservation, out),
+        () -> failFast && !chain.verdict().ok());
     List<Conservation.Breach> breaches = conservation.finish();
     notes.forEach(note -> checkpoints.checkpoint(note, conservation));
     var verdict = chain.verdict();
@@ -111,9 +108,38 @@ final class VerifyCommand implements Callable<Integer> {
     return ok ? OK : FAILED;
   }
 
+  /**
+   * Chain checks for the batch (signatures in parallel), then, in order, the authentic events feed
+   * the checkpoint leaves and the conservation fold.
+   */
+  private void verifyBatch(
+      List<EvidenceRecord> batch,
+      ChainVerifier chain,
+      CheckpointCheck checkpoints,
+      Conservation conservation,
+      PrintWriter out) {
+    List<Optional<Failure>> failures = chain.acceptAll(batch);
+    for (int i = 0; i < batch.size(); i++) {
+      EvidenceEvent event = batch.get(i).event();
+      failures
+          .get(i)
+          .ifPresentOrElse(
+              f -> report(out, "FAIL " + f),
+              () -> {
+                checkpoints.event(event);
+                conservation.accept(event).ifPresent(b -> report(out, "FAIL conservation: " + b));
+              });
+    }
+    var verdict = chain.verdict();
+    report(
+        out,
+        "checked %d events, %d failing".formatted(verdict.eventsChecked(), verdict.failureCount()));
+  }
+
+  /** Live lines while following (text output only). */
   private void report(PrintWriter out, String line) {
     if (follow && !json) {
-      out.println("FAIL " + line);
+      out.println(line);
       out.flush();
     }
   }
