@@ -14,6 +14,7 @@ import java.util.TreeMap;
  * @param slices what the parent carved out for this agent, per unit (returned on its end)
  * @param expiresAtMs null = no expiry (roots only)
  * @param children ids of live children, in delegation order
+ * @param watch spend velocity and security notes, for anomaly quarantine (null reads as fresh)
  */
 public record Agent(
     String id,
@@ -30,12 +31,14 @@ public record Agent(
     long createdAtMs,
     Long expiresAtMs,
     Profile profile,
-    List<String> children) {
+    List<String> children,
+    Watch watch) {
 
   public Agent {
     budgets = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(budgets));
     slices = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(slices));
     children = List.copyOf(children);
+    watch = watch == null ? Watch.fresh(TrustPolicy.DEFAULT.windowMs()) : watch;
   }
 
   public boolean isRoot() {
@@ -54,33 +57,37 @@ public record Agent(
   public Agent withBudget(String unit, Budget budget) {
     TreeMap<String, Budget> next = new TreeMap<>(budgets);
     next.put(unit, budget);
-    return changed(next, slices, trust, cleanVerdicts, lifecycle, children);
+    return changed(next, slices, trust, cleanVerdicts, lifecycle, children, watch);
   }
 
   public Agent withSlice(String unit, long slice) {
     TreeMap<String, Long> next = new TreeMap<>(slices);
     next.put(unit, slice);
-    return changed(budgets, next, trust, cleanVerdicts, lifecycle, children);
+    return changed(budgets, next, trust, cleanVerdicts, lifecycle, children, watch);
   }
 
   public Agent withLifecycle(Lifecycle next) {
-    return changed(budgets, slices, trust, cleanVerdicts, next, children);
+    return changed(budgets, slices, trust, cleanVerdicts, next, children, watch);
   }
 
   public Agent withTrust(Trust next, int clean) {
-    return changed(budgets, slices, next, clean, lifecycle, children);
+    return changed(budgets, slices, next, clean, lifecycle, children, watch);
+  }
+
+  public Agent withWatch(Watch next) {
+    return changed(budgets, slices, trust, cleanVerdicts, lifecycle, children, next);
   }
 
   public Agent withoutChild(String childId) {
     List<String> next = new ArrayList<>(children);
     next.remove(childId);
-    return changed(budgets, slices, trust, cleanVerdicts, lifecycle, next);
+    return changed(budgets, slices, trust, cleanVerdicts, lifecycle, next, watch);
   }
 
   public Agent withChild(String childId) {
     List<String> next = new ArrayList<>(children);
     next.add(childId);
-    return changed(budgets, slices, trust, cleanVerdicts, lifecycle, next);
+    return changed(budgets, slices, trust, cleanVerdicts, lifecycle, next, watch);
   }
 
   /** A copy with the fields that change over an agent's life; identity and grants stay. */
@@ -90,7 +97,8 @@ public record Agent(
       Trust trust,
       int cleanVerdicts,
       Lifecycle lifecycle,
-      List<String> children) {
+      List<String> children,
+      Watch watch) {
     return new Agent(
         id,
         parentId,
@@ -106,6 +114,7 @@ public record Agent(
         createdAtMs,
         expiresAtMs,
         profile,
-        children);
+        children,
+        watch);
   }
 }
