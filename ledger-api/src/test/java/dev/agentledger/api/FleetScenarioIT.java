@@ -76,6 +76,18 @@ class FleetScenarioIT {
     return a.body();
   }
 
+  /**
+   * One paced call: it spends only while the window holds under $0.02, so the window never reaches
+   * 4× the baseline however the machine's timing goes. True once the agent has a baseline.
+   */
+  private static boolean steadyCall(String jwt) {
+    JsonNode usd = anomaly(jwt).path("velocity").path("usd");
+    if (usd.path("window").asDouble() < 0.02) {
+      assertThat(spend(jwt, "0.01").status()).isEqualTo(200);
+    }
+    return usd.path("armed").asBoolean();
+  }
+
   @Test
   void oneSubAgentIsQuarantinedWhileTheFleetCarriesOn() {
     String lead = ledger.bootstrap("lead-quarterly", "500", "delegate", "market_data.read");
@@ -101,22 +113,17 @@ class FleetScenarioIT {
     assertThat(anomaly(df02).path("trust").asText()).isEqualTo("WATCHED");
     assertThat(anomaly(df03).path("trust").asText()).isEqualTo("ACTIVE");
 
-    // a steady $0.01 per call, a few calls a window, until both have a baseline
+    // a steady pace: $0.01 whenever the last window holds under $0.02, until both have a baseline
     await()
         .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () -> {
-              assertThat(spend(df01, "0.01").status()).isEqualTo(200);
-              assertThat(spend(df03, "0.01").status()).isEqualTo(200);
-              return anomaly(df03).path("velocity").path("usd").path("armed").asBoolean()
-                  && anomaly(df01).path("velocity").path("usd").path("armed").asBoolean();
-            });
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> steadyCall(df01) & steadyCall(df03));
     assertThat(anomaly(df03).path("lifecycle").asText()).isEqualTo("active");
 
     // data-fetcher-03 enters a retry loop on expensive fallbacks: 50× its usual call
     Answer burst = spend(df03, "0.50");
     assertThat(burst.status()).as("the spend itself is recorded").isEqualTo(200);
+    assertThat(burst.body().path("quarantined").asBoolean()).isTrue();
     Answer next = spend(df03, "0.01");
     assertThat(next.status()).isEqualTo(403);
     assertThat(next.text("code")).isEqualTo("agent_quarantined");
@@ -130,7 +137,7 @@ class FleetScenarioIT {
         .isGreaterThanOrEqualTo(8 * q.path("baseline").asLong());
 
     // the lead and the siblings carry on
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 2; i++) {
       assertThat(spend(df01, "0.01").status()).isEqualTo(200);
     }
     assertThat(spend(df02, "0.01").status()).isEqualTo(200);
