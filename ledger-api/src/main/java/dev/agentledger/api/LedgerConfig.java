@@ -1,8 +1,11 @@
 package dev.agentledger.api;
 
 import dev.agentledger.ledger.domain.Policy;
+import dev.agentledger.ledger.domain.Trust;
+import dev.agentledger.ledger.domain.TrustPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -67,7 +70,32 @@ public record LedgerConfig(
         new Policy(
             e.integer("LEDGER_RETAINED_MINIMUM_MICROCENTS", 1_000_000),
             e.integer("LEDGER_DEFAULT_ROOT_DEPTH", 3),
-            e.integer("LEDGER_DEFAULT_DELEGATE_TTL_SECONDS", 300)));
+            e.integer("LEDGER_DEFAULT_DELEGATE_TTL_SECONDS", 300),
+            trust(e)));
+  }
+
+  /**
+   * Seed 000's trust levels: {@code LEDGER_TRUST_<LEVEL>_RPM}, {@code _ANOMALY_FACTOR}, {@code
+   * _MAY_DELEGATE} per level, the promotion count and the anomaly window.
+   */
+  private static TrustPolicy trust(Env e) {
+    Map<Trust, TrustPolicy.Level> levels = new EnumMap<>(Trust.class);
+    for (Trust t : Trust.values()) {
+      TrustPolicy.Level d = TrustPolicy.DEFAULT.level(t);
+      String p = "LEDGER_TRUST_" + t.name() + "_";
+      levels.put(
+          t,
+          new TrustPolicy.Level(
+              e.integer(p + "RPM", d.requestsPerMinute()),
+              e.integer(p + "ANOMALY_FACTOR", (int) d.anomalyFactor()),
+              e.bool(p + "MAY_DELEGATE", d.mayDelegate())));
+    }
+    TrustPolicy d = TrustPolicy.DEFAULT;
+    return new TrustPolicy(
+        e.integer("LEDGER_TRUST_PROMOTE_AFTER_CLEAN", d.promoteAfterClean()),
+        levels,
+        e.integer("LEDGER_ANOMALY_WINDOW_MS", (int) d.windowMs()),
+        e.integer("LEDGER_ANOMALY_MIN_WINDOWS", d.minBaselineWindows()));
   }
 
   /** A copy for tests and tools: same settings, another data directory and ports. */
@@ -106,6 +134,17 @@ public record LedgerConfig(
       } catch (NumberFormatException ex) {
         throw new IllegalArgumentException(name + " must be an integer, was " + v, ex);
       }
+    }
+
+    boolean bool(String name, boolean fallback) {
+      String v = get(name, null);
+      if (v == null) {
+        return fallback;
+      }
+      if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+        throw new IllegalArgumentException(name + " must be true or false, was " + v);
+      }
+      return Boolean.parseBoolean(v);
     }
   }
 }

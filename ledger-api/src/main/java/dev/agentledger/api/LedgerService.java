@@ -4,6 +4,7 @@ import dev.agentledger.api.auth.AgentTokens;
 import dev.agentledger.api.auth.OperatorKeys;
 import dev.agentledger.api.bus.CommandBus;
 import dev.agentledger.api.http.AgentHandlers;
+import dev.agentledger.api.http.AgentRateLimits;
 import dev.agentledger.api.http.Authenticator;
 import dev.agentledger.api.http.CyclesHandlers;
 import dev.agentledger.api.http.CyclesReads;
@@ -11,6 +12,7 @@ import dev.agentledger.api.http.HttpApi;
 import dev.agentledger.api.http.ProofHandlers;
 import dev.agentledger.api.http.Submissions;
 import dev.agentledger.api.http.TreeHandlers;
+import dev.agentledger.api.http.TrustHandlers;
 import dev.agentledger.api.kafka.EmbeddedKafka;
 import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.api.kafka.TopicsConfig;
@@ -106,7 +108,12 @@ public final class LedgerService implements AutoCloseable {
     queries = new LedgerQueries(streams, self());
     AgentTokens tokens = new AgentTokens(key, publicKeys);
     Authenticator auth =
-        new Authenticator(this::validOperatorKey, tokens, queries, System::currentTimeMillis);
+        new Authenticator(
+            this::validOperatorKey,
+            tokens,
+            queries,
+            System::currentTimeMillis,
+            new AgentRateLimits(config.policy().trust()));
     Submissions submissions = new Submissions(bus, queries);
     AgentHandlers agents =
         new AgentHandlers(auth, submissions, queries, tokens, config.bootstrapJwtLifetime());
@@ -123,7 +130,9 @@ public final class LedgerService implements AutoCloseable {
                         cycles,
                         new CyclesReads(auth, queries, System::currentTimeMillis),
                         new RegistryHandlers(catalog),
-                        new ProofHandlers(auth, queries)),
+                        new ProofHandlers(auth, queries),
+                        new TrustHandlers(
+                            auth, submissions, config.policy().trust(), System::currentTimeMillis)),
                     queries,
                     publicKeys,
                     this::ready,

@@ -45,8 +45,36 @@ final class TestLedger implements AutoCloseable {
   }
 
   static TestLedger start(Path dataDir) {
-    LedgerConfig config = LedgerConfig.fromEnv(Map.of()).withPlace(dataDir, freePort());
+    return start(dataDir, Map.of());
+  }
+
+  /** A service configured as by these environment variables (defaults for the rest). */
+  static TestLedger start(Path dataDir, Map<String, String> env) {
+    LedgerConfig config = LedgerConfig.fromEnv(env).withPlace(dataDir, freePort());
     return new TestLedger(dataDir, LedgerService.start(config));
+  }
+
+  /** The raw answer, headers included (for Retry-After and the like). */
+  java.net.http.HttpResponse<String> raw(String method, String path, String bearer, String json) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(uri(path))
+              .header("Authorization", "Bearer " + bearer)
+              .header("Content-Type", "application/json")
+              .method(
+                  method,
+                  json == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(json))
+              .timeout(Duration.ofSeconds(30))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   static int freePort() {

@@ -11,6 +11,7 @@ import dev.agentledger.ledger.domain.Command.RecordSpend;
 import dev.agentledger.ledger.domain.Event;
 import dev.agentledger.ledger.domain.Event.AgentBootstrapped;
 import dev.agentledger.ledger.domain.Event.AgentDelegated;
+import dev.agentledger.ledger.domain.Event.AgentQuarantined;
 import dev.agentledger.ledger.domain.Event.CredentialIssued;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import dev.agentledger.ledger.domain.Money;
@@ -232,6 +233,7 @@ public final class AgentHandlers {
     out.put("unit", e.unit());
     out.put("amount", Money.USD.equals(e.unit()) ? Money.microcentsToUsd(e.amount()) : e.amount());
     out.put("circuit_open", e.breakerTripped());
+    out.put("quarantined", !outcome.all(AgentQuarantined.class).isEmpty());
     out.put("budget_remaining", Views.usdAvailable(after));
     out.put("budget", Views.budgets(after));
     out.put("evidence_seq", outcome.lastSeq());

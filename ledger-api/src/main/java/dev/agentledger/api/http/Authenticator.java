@@ -19,6 +19,7 @@ public final class Authenticator {
   private final AgentTokens tokens;
   private final LedgerQueries queries;
   private final LongSupplier clock;
+  private final AgentRateLimits limits;
 
   /** Checks a presented operator key; the store behind it is the tenant's record. */
   public interface OperatorKeyCheck {
@@ -27,10 +28,21 @@ public final class Authenticator {
 
   public Authenticator(
       OperatorKeyCheck keys, AgentTokens tokens, LedgerQueries queries, LongSupplier clock) {
+    this(keys, tokens, queries, clock, null);
+  }
+
+  /** As above; every agent-token request also spends from its trust level's rate (null: none). */
+  public Authenticator(
+      OperatorKeyCheck keys,
+      AgentTokens tokens,
+      LedgerQueries queries,
+      LongSupplier clock,
+      AgentRateLimits limits) {
     this.keys = keys;
     this.tokens = tokens;
     this.queries = queries;
     this.clock = clock;
+    this.limits = limits;
   }
 
   public Principal.Operator operator(Context ctx) {
@@ -67,7 +79,29 @@ public final class Authenticator {
             .agent(claims.tenant(), claims.agentId())
             .orElseThrow(() -> ApiProblem.unauthorized("the token's agent does not exist"));
     enforceLifecycle(agent, now, readOnly);
+    enforceRate(ctx, claims.tenant(), agent, now);
     return new Principal.AgentPrincipal(claims.tenant(), agent);
+  }
+
+  /** Over its trust level's rate: 429 with Retry-After (and the Cycles X-RateLimit-Reset). */
+  private void enforceRate(Context ctx, String tenant, Agent agent, long now) {
+    if (limits == null) {
+      return;
+    }
+    var wait = limits.admit(tenant, agent, now);
+    if (wait.isPresent()) {
+      long seconds = wait.getAsLong();
+      ctx.header("Retry-After", Long.toString(seconds));
+      ctx.header("X-RateLimit-Reset", Long.toString(now / 1000 + seconds));
+      throw new ApiProblem(
+          429,
+          "rate_limited",
+          agent.id() + " is over its " + agent.trust() + " rate; retry after " + seconds + " s",
+          java.util.Map.of(
+              "trust", agent.trust().name(),
+              "requests_per_minute", limits.perMinute(agent),
+              "retry_after_seconds", seconds));
+    }
   }
 
   private static void enforceLifecycle(Agent agent, long now, boolean readOnly) {

@@ -155,6 +155,7 @@ final class CyclesErrors {
       case 403 -> "FORBIDDEN";
       case 404 -> "NOT_FOUND";
       case 409 -> "INVALID_REQUEST";
+      case 429 -> "LIMIT_EXCEEDED";
       default -> "INTERNAL_ERROR";
     };
   }

@@ -26,7 +26,8 @@ public final class HttpApi implements AutoCloseable {
       CyclesHandlers cycles,
       CyclesReads cyclesReads,
       RegistryHandlers registry,
-      ProofHandlers proofs) {}
+      ProofHandlers proofs,
+      TrustHandlers trust) {}
 
   public HttpApi(
       Handlers handlers,
@@ -41,6 +42,7 @@ public final class HttpApi implements AutoCloseable {
     CyclesReads cyclesReads = handlers.cyclesReads();
     RegistryHandlers registry = handlers.registry();
     ProofHandlers proofs = handlers.proofs();
+    TrustHandlers trust = handlers.trust();
     this.app =
         Javalin.create(
             config -> {
@@ -58,6 +60,9 @@ public final class HttpApi implements AutoCloseable {
               config.routes.post("/v1/agents/{agent_id}/lifecycle", tree::transition);
               config.routes.post("/v1/agents/{agent_id}/revoke", tree::revoke);
               config.routes.put("/v1/agents/{agent_id}/limits", tree::changeLimit);
+              config.routes.post("/v1/agents/{agent_id}/verdicts", trust::verdict);
+              config.routes.put("/v1/agents/{agent_id}/trust", trust::setTrust);
+              config.routes.get("/v1/agent/anomaly/me", trust::anomalyMe);
               config.routes.post("/v1/reservations", cycles::reserve);
               config.routes.get("/v1/reservations", cyclesReads::reservations);
               config.routes.get("/v1/reservations/{reservation_id}", cyclesReads::reservation);

@@ -11,6 +11,7 @@ import java.util.TreeMap;
  * @param depth further hops this agent may delegate; 0 = terminal
  * @param slices what the parent carved out for this agent, per unit (returned on its end)
  * @param expiresAtMs null = no expiry (roots only)
+ * @param watch spend velocity and security notes, for anomaly quarantine (null reads as fresh)
  */
 public record Agent(
     String id,
@@ -26,11 +27,13 @@ public record Agent(
     Lifecycle lifecycle,
     long createdAtMs,
     Long expiresAtMs,
-    Profile profile) {
+    Profile profile,
+    Watch watch) {
 
   public Agent {
     budgets = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(budgets));
     slices = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(slices));
+    watch = watch == null ? Watch.fresh(TrustPolicy.DEFAULT.windowMs()) : watch;
   }
 
   public boolean isRoot() {
@@ -49,21 +52,25 @@ public record Agent(
   public Agent withBudget(String unit, Budget budget) {
     TreeMap<String, Budget> next = new TreeMap<>(budgets);
     next.put(unit, budget);
-    return changed(next, slices, trust, cleanVerdicts, lifecycle);
+    return changed(next, slices, trust, cleanVerdicts, lifecycle, watch);
   }
 
   public Agent withSlice(String unit, long slice) {
     TreeMap<String, Long> next = new TreeMap<>(slices);
     next.put(unit, slice);
-    return changed(budgets, next, trust, cleanVerdicts, lifecycle);
+    return changed(budgets, next, trust, cleanVerdicts, lifecycle, watch);
   }
 
   public Agent withLifecycle(Lifecycle next) {
-    return changed(budgets, slices, trust, cleanVerdicts, next);
+    return changed(budgets, slices, trust, cleanVerdicts, next, watch);
   }
 
   public Agent withTrust(Trust next, int clean) {
-    return changed(budgets, slices, next, clean, lifecycle);
+    return changed(budgets, slices, next, clean, lifecycle, watch);
+  }
+
+  public Agent withWatch(Watch next) {
+    return changed(budgets, slices, trust, cleanVerdicts, lifecycle, next);
   }
 
   /** A copy with the fields that change over an agent's life; identity and grants stay. */
@@ -72,7 +79,8 @@ public record Agent(
       Map<String, Long> slices,
       Trust trust,
       int cleanVerdicts,
-      Lifecycle lifecycle) {
+      Lifecycle lifecycle,
+      Watch watch) {
     return new Agent(
         id,
         parentId,
@@ -87,6 +95,7 @@ public record Agent(
         lifecycle,
         createdAtMs,
         expiresAtMs,
-        profile);
+        profile,
+        watch);
   }
 }

@@ -154,6 +154,20 @@ public sealed interface Command {
   /** The sweeper ends an agent whose TTL has passed. */
   record ExpireAgent(String agentId) implements Command {}
 
+  /**
+   * A firewall's (for now: an operator's) verdict on an agent's recent behaviour: clean verdicts in
+   * a row promote a WATCHED agent; a flagged one resets the count and demotes one level.
+   */
+  record RecordVerdict(String agentId, Verdict verdict, String source) implements Command {}
+
+  /** An operator sets an agent's trust level: the only way to TRUSTED. */
+  record SetTrust(String agentId, Trust level, String reason) implements Command {}
+
+  enum Verdict {
+    CLEAN,
+    FLAGGED
+  }
+
   /** A budget to allocate at bootstrap: a limit per period. */
   record Allocation(long limit, Period period) {}
 }

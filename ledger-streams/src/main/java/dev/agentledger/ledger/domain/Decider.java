@@ -12,14 +12,17 @@ import dev.agentledger.ledger.domain.Command.ExpireReservation;
 import dev.agentledger.ledger.domain.Command.ExtendReservation;
 import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
+import dev.agentledger.ledger.domain.Command.RecordVerdict;
 import dev.agentledger.ledger.domain.Command.ReleaseReservation;
 import dev.agentledger.ledger.domain.Command.ReserveBudget;
 import dev.agentledger.ledger.domain.Command.RevokeAgent;
+import dev.agentledger.ledger.domain.Command.SetTrust;
 import dev.agentledger.ledger.domain.Command.TerminateSubAgent;
 import dev.agentledger.ledger.domain.Command.TransitionLifecycle;
 import dev.agentledger.ledger.domain.Event.LifecycleChanged;
 import dev.agentledger.ledger.domain.Event.OperatorKeyIssued;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
+import dev.agentledger.ledger.domain.Event.TrustChanged;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,9 +33,13 @@ import java.util.Optional;
  */
 public final class Decider {
   private final Hiring hiring;
+  private final Trusting trusting;
+  private final Anomaly anomaly;
 
   public Decider(Policy policy) {
     this.hiring = new Hiring(policy);
+    this.trusting = new Trusting(policy.trust());
+    this.anomaly = new Anomaly(policy.trust());
   }
 
   public Decision decide(LedgerState state, CommandContext ctx, Command command) {
@@ -45,6 +52,9 @@ public final class Decider {
     }
     Simulation sim = new Simulation(state);
     Optional<Rejection> refused = apply(sim, ctx, command);
+    if (refused.isEmpty()) {
+      anomaly.inspect(sim, ctx.nowMs());
+    }
     return refused.isPresent()
         ? new Decision.Rejected(refused.get())
         : new Decision.Accepted(sim.events());
@@ -75,6 +85,12 @@ public final class Decider {
     }
     if (command instanceof ExpireAgent c) {
       return expire(sim, ctx, c);
+    }
+    if (command instanceof RecordVerdict c) {
+      return trusting.verdict(sim, ctx, c);
+    }
+    if (command instanceof SetTrust c) {
+      return trusting.set(sim, ctx, c);
     }
     return applySpending(sim, ctx, command);
   }
@@ -131,7 +147,9 @@ public final class Decider {
       return refuse(CIRCUIT_OPEN, agent.id() + "'s " + c.unit() + " breaker is open", facts);
     }
     boolean trips = budget.available() - c.amount() < 0;
-    sim.emit(new SpendRecorded(agent.id(), c.unit(), c.amount(), c.reference(), trips));
+    sim.emit(
+        new SpendRecorded(
+            agent.id(), c.unit(), c.amount(), c.reference(), trips, null, ctx.nowMs()));
     return Optional.empty();
   }
 
@@ -156,6 +174,11 @@ public final class Decider {
       Endings.end(sim, agent.id(), EndReason.TERMINATED_BY_OPERATOR, ctx.nowMs());
     } else {
       sim.emit(new LifecycleChanged(agent.id(), from, c.target(), c.reason()));
+    }
+    if (from == Lifecycle.QUARANTINED && c.target() == Lifecycle.ACTIVE) {
+      sim.emit(
+          new TrustChanged(
+              agent.id(), agent.trust(), Trust.WATCHED, "quarantine cleared", ctx.nowMs()));
     }
     return Optional.empty();
   }

@@ -35,6 +35,7 @@ public sealed interface Event {
    *
    * @param charged what the Cycles overage policy counts as charged when it is less than the amount
    *     (the rest is still recorded as spent); null when the whole amount was covered
+   * @param atMs when it was recorded, for the agent's spend velocity; null in older events
    */
   record SpendRecorded(
       String agentId,
@@ -42,11 +43,12 @@ public sealed interface Event {
       long amount,
       String reference,
       boolean breakerTripped,
-      Long charged)
+      Long charged,
+      Long atMs)
       implements Event {
     public SpendRecorded(
         String agentId, String unit, long amount, String reference, boolean breakerTripped) {
-      this(agentId, unit, amount, reference, breakerTripped, null);
+      this(agentId, unit, amount, reference, breakerTripped, null, null);
     }
   }
 
@@ -112,6 +114,39 @@ public sealed interface Event {
       return slice - spent;
     }
   }
+
+  /**
+   * A verdict on an agent's behaviour.
+   *
+   * @param consecutiveClean clean verdicts in a row after this one (0 after a flagged one)
+   */
+  record VerdictRecorded(
+      String agentId, Command.Verdict verdict, String source, int consecutiveClean, long atMs)
+      implements Event {}
+
+  /** An agent's trust level moved (promotion, demotion, an operator's choice, a reset). */
+  record TrustChanged(String agentId, Trust from, Trust to, String reason, long atMs)
+      implements Event {}
+
+  /**
+   * An agent's spend velocity jumped: it is quarantined (budget frozen) by the same command that
+   * recorded the spend or hold. Its parent and siblings are untouched.
+   *
+   * @param budget the budget whose velocity jumped (usd, usd/toolset, …)
+   * @param windowVelocity spent or held over the last window, including this call
+   * @param baseline mean spend of the agent's past windows with spend
+   * @param factor the trust level's anomaly factor that was reached
+   */
+  record AgentQuarantined(
+      String agentId,
+      String budget,
+      long windowVelocity,
+      long baseline,
+      long factor,
+      long windowMs,
+      Trust trust,
+      long atMs)
+      implements Event {}
 
   /** A refused command. Refusals are security evidence, signed and chained like the rest. */
   record CommandRejected(

@@ -2,6 +2,7 @@ package dev.agentledger.ledger.domain;
 
 import dev.agentledger.ledger.domain.Event.AgentBootstrapped;
 import dev.agentledger.ledger.domain.Event.AgentDelegated;
+import dev.agentledger.ledger.domain.Event.AgentQuarantined;
 import dev.agentledger.ledger.domain.Event.AgentTerminated;
 import dev.agentledger.ledger.domain.Event.BudgetPeriodRolled;
 import dev.agentledger.ledger.domain.Event.LifecycleChanged;
@@ -14,7 +15,10 @@ import dev.agentledger.ledger.domain.Event.ReservationExpired;
 import dev.agentledger.ledger.domain.Event.ReservationExtended;
 import dev.agentledger.ledger.domain.Event.ReservationReleased;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
+import dev.agentledger.ledger.domain.Event.TrustChanged;
+import dev.agentledger.ledger.domain.Event.VerdictRecorded;
 import dev.agentledger.ledger.domain.Reservation.Status;
+import java.util.List;
 import java.util.Map;
 
 /** {@code evolve(state, event) → state}: the only place state changes, and only from events. */
@@ -41,8 +45,9 @@ public final class Evolver {
     if (event instanceof SpendRecorded e) {
       Agent a = agent(state, e.agentId());
       Budget b = a.budget(e.unit());
+      a = a.withBudget(e.unit(), b.withSpent(Money.plus(b.spent(), e.amount())).settled());
       return state.with(
-          a.withBudget(e.unit(), b.withSpent(Money.plus(b.spent(), e.amount())).settled()));
+          e.atMs() == null ? a : observed(a, List.of(e.unit()), e.amount(), e.atMs()));
     }
     if (event instanceof LifecycleChanged e) {
       return state.with(changeLifecycle(agent(state, e.agentId()), e));
@@ -58,12 +63,19 @@ public final class Evolver {
 
   private static LedgerState evolveReservation(LedgerState state, Event event) {
     if (event instanceof ReservationCreated e) {
-      return hold(state.with(e.reservation()), e.reservation(), e.reservation().amount(), 0);
+      Reservation r = e.reservation();
+      state = hold(state.with(r), r, r.amount(), 0);
+      return state.with(
+          observed(agent(state, r.agentId()), r.budgets(), r.amount(), r.createdAtMs()));
     }
     if (event instanceof ReservationCommitted e) {
       Reservation r = reservation(state, e.reservationId());
-      return hold(state, r, -r.amount(), e.actual())
-          .with(r.finished(Status.COMMITTED, e.charged(), e.atMs()));
+      state = hold(state, r, -r.amount(), e.actual());
+      long beyondHold = e.actual() - r.amount();
+      if (beyondHold > 0) {
+        state = state.with(observed(agent(state, r.agentId()), r.budgets(), beyondHold, e.atMs()));
+      }
+      return state.with(r.finished(Status.COMMITTED, e.charged(), e.atMs()));
     }
     if (event instanceof ReservationReleased e) {
       Reservation r = reservation(state, e.reservationId());
@@ -76,7 +88,56 @@ public final class Evolver {
     if (event instanceof ReservationExtended e) {
       return state.with(reservation(state, e.reservationId()).withExpiry(e.expiresAtMs()));
     }
+    return evolveTrust(state, event);
+  }
+
+  private static LedgerState evolveTrust(LedgerState state, Event event) {
+    if (event instanceof VerdictRecorded e) {
+      Agent current = agent(state, e.agentId());
+      Agent a = current.withTrust(current.trust(), e.consecutiveClean());
+      return state.with(
+          e.verdict() == Command.Verdict.FLAGGED
+              ? noted(a, e.atMs(), "verdict_flagged", "flagged by " + e.source(), Map.of())
+              : a);
+    }
+    if (event instanceof TrustChanged e) {
+      Agent a = agent(state, e.agentId()).withTrust(e.to(), 0);
+      return state.with(
+          noted(
+              a,
+              e.atMs(),
+              "trust_changed",
+              e.reason(),
+              Map.of("from", e.from().name(), "to", e.to().name())));
+    }
+    if (event instanceof AgentQuarantined e) {
+      Agent a = agent(state, e.agentId()).withLifecycle(Lifecycle.QUARANTINED);
+      return state.with(noted(a, e.atMs(), "quarantined", "spend velocity jumped", facts(e)));
+    }
     return state; // credentials and refusals change no state
+  }
+
+  /** Money spent or held counts towards each budget's velocity. */
+  private static Agent observed(Agent a, List<String> budgets, long amount, long atMs) {
+    Watch w = a.watch();
+    for (String budget : budgets) {
+      w = w.observed(budget, amount, atMs);
+    }
+    return a.withWatch(w);
+  }
+
+  private static Agent noted(
+      Agent a, long atMs, String kind, String detail, Map<String, Object> facts) {
+    return a.withWatch(a.watch().noted(new Watch.Note(atMs, kind, detail, facts)));
+  }
+
+  private static Map<String, Object> facts(AgentQuarantined e) {
+    return Map.of(
+        "budget", e.budget(),
+        "window_velocity", e.windowVelocity(),
+        "baseline", e.baseline(),
+        "factor", e.factor(),
+        "window_ms", e.windowMs());
   }
 
   /**
@@ -135,11 +196,14 @@ public final class Evolver {
     return next;
   }
 
-  /** Clearing a quarantine restores the agent on probation: trust back to WATCHED. */
+  /**
+   * Clearing a quarantine restores the agent on probation: trust back to WATCHED, and the hot
+   * window that tripped it is forgotten (its history stays).
+   */
   private static Agent changeLifecycle(Agent agent, LifecycleChanged e) {
     Agent next = agent.withLifecycle(e.to());
     return e.from() == Lifecycle.QUARANTINED && e.to() == Lifecycle.ACTIVE
-        ? next.withTrust(Trust.WATCHED, 0)
+        ? next.withTrust(Trust.WATCHED, 0).withWatch(next.watch().calmed())
         : next;
   }
 

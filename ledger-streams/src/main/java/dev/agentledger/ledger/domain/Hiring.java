@@ -66,7 +66,8 @@ final class Hiring {
             Lifecycle.ACTIVE,
             ctx.nowMs(),
             c.ttlSeconds() == null ? null : ctx.nowMs() + c.ttlSeconds() * 1000,
-            c.profile() == null ? Profile.EMPTY : c.profile());
+            c.profile() == null ? Profile.EMPTY : c.profile(),
+            Watch.fresh(policy.trust().windowMs()));
     sim.emit(new AgentBootstrapped(agent, c.credentialId()));
     return Optional.empty();
   }
@@ -97,6 +98,7 @@ final class Hiring {
         Rules.unusable(parent, ctx.nowMs())
             .or(() -> invalidChildId(sim, c.agentId()))
             .or(() -> mayNotDelegate(parent))
+            .or(() -> trustForbidsDelegation(parent))
             .or(() -> invalidDepth(c.maxDepth(), parent.depth() - 1))
             .or(() -> roleEscalation(parent, c.role()))
             .or(() -> invalidTtl(c.ttlSeconds()));
@@ -157,7 +159,8 @@ final class Hiring {
             Lifecycle.ACTIVE,
             ctx.nowMs(),
             expiresAt,
-            Profile.EMPTY);
+            Profile.EMPTY,
+            Watch.fresh(policy.trust().windowMs()));
     return new AgentDelegated(parent.id(), child, c.budgets(), ttl, clamped, c.credentialId());
   }
 
@@ -179,6 +182,17 @@ final class Hiring {
       return refuse(DEPTH_EXHAUSTED, parent.id() + " is terminal (depth 0)");
     }
     return Optional.empty();
+  }
+
+  /** Probation: the parent's trust level must allow hiring (seed 000's WATCHED new hires). */
+  private Optional<Rejection> trustForbidsDelegation(Agent parent) {
+    if (policy.trust().level(parent.trust()).mayDelegate()) {
+      return Optional.empty();
+    }
+    return refuse(
+        TRUST_INSUFFICIENT,
+        parent.id() + " is " + parent.trust() + " and may not delegate at that trust level",
+        Map.of("trust", parent.trust().name()));
   }
 
   private static Optional<Rejection> invalidDepth(Integer requested, int ceiling) {

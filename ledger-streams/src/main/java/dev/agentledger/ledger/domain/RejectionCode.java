@@ -37,6 +37,8 @@ public enum RejectionCode {
   RESERVATION_EXPIRED,
   /** An overage would need an overdraft, and no budget allows one. */
   OVERDRAFT_LIMIT_EXCEEDED,
+  /** The agent's trust level does not allow the action (a WATCHED agent delegating). */
+  TRUST_INSUFFICIENT,
   INTERNAL_ERROR;
 
   public String wire() {

@@ -131,7 +131,9 @@ final class Spending {
     Long charged = c.amount() <= coverable ? null : coverable;
     for (String unit : budgets) {
       boolean trips = trips(agent, List.of(unit), c.amount());
-      sim.emit(new SpendRecorded(agent.id(), unit, c.amount(), c.reference(), trips, charged));
+      sim.emit(
+          new SpendRecorded(
+              agent.id(), unit, c.amount(), c.reference(), trips, charged, ctx.nowMs()));
     }
     return Optional.empty();
   }

@@ -17,7 +17,9 @@ import dev.agentledger.ledger.codec.DomainCodec;
 import dev.agentledger.ledger.domain.Actor;
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.domain.Command.RecordSpend;
 import dev.agentledger.ledger.domain.Decider;
+import dev.agentledger.ledger.domain.Event.AgentQuarantined;
 import dev.agentledger.ledger.domain.Event.CommandRejected;
 import dev.agentledger.ledger.domain.Money;
 import dev.agentledger.ledger.domain.Policy;
@@ -27,6 +29,7 @@ import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import dev.agentledger.schemas.avro.LedgerCheckpoint;
 import dev.agentledger.schemas.avro.LedgerCommand;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
@@ -234,5 +237,68 @@ class LedgerTopologyTest {
             });
     driver.advanceWallClockTime(LedgerTopology.Settings.DEFAULT.checkpointInterval());
     assertThat(checkpoints.isEmpty()).as("nothing new to seal").isTrue();
+  }
+
+  private void spend(String agent, String usd) {
+    send("demo", Actor.agent(agent), new RecordSpend(agent, Money.USD, usd(usd), "ref"));
+  }
+
+  /** Seed 000: the spend and the quarantine it triggers are one command, one transaction. */
+  @Test
+  void theQuarantineIsSignedInTheSameCommandAsTheSpendThatTriggeredIt() {
+    send(
+        "demo", Actor.operator("k1"), lead("lead", "500", List.of("delegate", "market_data.read")));
+    for (String id : List.of("df-01", "df-03")) {
+      send(
+          "demo",
+          Actor.agent("lead"),
+          hire("lead", id, "25", 72 * 3600, List.of("market_data.read")));
+    }
+    for (int window = 0; window < 4; window++) {
+      spend("df-01", "0.10");
+      spend("df-03", "0.10");
+      driver.advanceWallClockTime(Duration.ofSeconds(60));
+    }
+    evidence.readValuesToList();
+
+    spend("df-03", "1.00"); // 10× its $0.10 a minute
+    List<EvidenceEvent> jump = evidence.readValuesToList();
+    assertThat(jump)
+        .extracting(EvidenceEvent::getType)
+        .containsExactly("SpendRecorded", "AgentQuarantined");
+    assertThat(jump).extracting(EvidenceEvent::getCommandId).containsOnly("cmd-" + commandCount);
+    AgentQuarantined q =
+        (AgentQuarantined) DomainCodec.event("AgentQuarantined", jump.get(1).getPayload());
+    assertThat(q.agentId()).isEqualTo("df-03");
+    assertThat(q.baseline()).isEqualTo(usd("0.10"));
+    assertThat(q.windowVelocity()).isGreaterThanOrEqualTo(usd("0.80"));
+
+    spend("df-03", "0.01");
+    spend("df-01", "0.10");
+    List<EvidenceEvent> after = evidence.readValuesToList();
+    assertThat(after)
+        .extracting(EvidenceEvent::getType)
+        .containsExactly("CommandRejected", "SpendRecorded");
+    CommandRejected refused =
+        (CommandRejected) DomainCodec.event("CommandRejected", after.get(0).getPayload());
+    assertThat(refused.code()).isEqualTo(RejectionCode.AGENT_QUARANTINED);
+  }
+
+  @Test
+  void theWholeRunStillVerifiesAsOneChain() {
+    send(
+        "demo", Actor.operator("k1"), lead("lead", "500", List.of("delegate", "market_data.read")));
+    send(
+        "demo",
+        Actor.agent("lead"),
+        hire("lead", "df-03", "25", 72 * 3600, List.of("market_data.read")));
+    for (int window = 0; window < 4; window++) {
+      spend("df-03", "0.10");
+      driver.advanceWallClockTime(Duration.ofSeconds(60));
+    }
+    spend("df-03", "2.00");
+    List<EvidenceEvent> all = evidence.readValuesToList();
+    assertThat(all).extracting(EvidenceEvent::getType).contains("AgentQuarantined");
+    assertThat(ChainVerifier.verify(all, PublicKeys.of(key.verifyingKey())).ok()).isTrue();
   }
 }
