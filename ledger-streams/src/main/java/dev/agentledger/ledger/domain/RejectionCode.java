@@ -37,6 +37,12 @@ public enum RejectionCode {
   RESERVATION_EXPIRED,
   /** An overage would need an overdraft, and no budget allows one. */
   OVERDRAFT_LIMIT_EXCEEDED,
+  INVALID_TENANT_ID,
+  UNKNOWN_TENANT,
+  TENANT_EXISTS,
+  UNKNOWN_OPERATOR_KEY,
+  OPERATOR_KEY_EXISTS,
+  OPERATOR_KEY_REVOKED,
   INTERNAL_ERROR;
 
   public String wire() {
