@@ -45,7 +45,12 @@ final class TestLedger implements AutoCloseable {
   }
 
   static TestLedger start(Path dataDir) {
-    LedgerConfig config = LedgerConfig.fromEnv(Map.of()).withPlace(dataDir, freePort());
+    return start(dataDir, Map.of());
+  }
+
+  /** As {@link #start(Path)}, with settings as the environment would give them. */
+  static TestLedger start(Path dataDir, Map<String, String> env) {
+    LedgerConfig config = LedgerConfig.fromEnv(env).withPlace(dataDir, freePort());
     return new TestLedger(dataDir, LedgerService.start(config));
   }
 

@@ -20,9 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
@@ -39,7 +43,6 @@ import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
@@ -174,7 +177,13 @@ public final class CertificateAuthority {
                   ext.createAuthorityKeyIdentifier(ca.cert().getSubjectPublicKeyInfo()));
       X509CertificateHolder cert = b.build(new Ed25519ContentSigner(ca.key()));
       String privatePem =
-          pem("PRIVATE KEY", PrivateKeyInfoFactory.createPrivateKeyInfo(key).getEncoded());
+          pem(
+              "PRIVATE KEY",
+              // RFC 8410 version 1, without the optional public key: what openssl writes and reads
+              new PrivateKeyInfo(
+                      new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
+                      new DEROctetString(key.getEncoded()))
+                  .getEncoded());
       return new Issued(pem("CERTIFICATE", cert.getEncoded()), privatePem, serial);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -55,6 +55,9 @@ class CertificateAuthorityTest {
     CertificateAuthority.Issued issued = ca.issue("acme", "coder-1", T0, T0 + 60_000);
     String b64 = issued.privateKeyPem().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
     assertThat(issued.privateKeyPem()).startsWith("-----BEGIN PRIVATE KEY-----");
+    assertThat(Base64.getDecoder().decode(b64))
+        .as("RFC 8410 v1 without the public key, the form openssl reads")
+        .hasSize(48);
     PrivateKey key =
         KeyFactory.getInstance("Ed25519")
             .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
