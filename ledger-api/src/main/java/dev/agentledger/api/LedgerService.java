@@ -217,7 +217,13 @@ public final class LedgerService implements AutoCloseable {
             issued.tenant(),
             Actor.system("first-start"),
             new IssueOperatorKey(issued.keyId(), issued.hash()))
-        .join();
+        .join()
+        .rejection()
+        .ifPresent(
+            r -> {
+              throw new IllegalStateException(
+                  "cannot create tenant '" + issued.tenant() + "': " + r.detail());
+            });
     Files.writeString(keyFile, issued.apiKey() + "\n");
     LOG.info("created tenant '{}'; its operator key is in {}", issued.tenant(), keyFile);
     return Optional.of(issued.apiKey());

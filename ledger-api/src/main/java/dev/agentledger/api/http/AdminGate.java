@@ -20,6 +20,12 @@ public final class AdminGate {
 
   /** The administrator acting on {@code tenant}, or 401. */
   Principal.Admin admin(Context ctx, String tenant) {
+    require(ctx);
+    return new Principal.Admin(tenant);
+  }
+
+  /** 401 unless the request carries the admin token. */
+  void require(Context ctx) {
     if (tokenHash.isEmpty()) {
       throw new ApiProblem(
           401, "admin_api_disabled", "the admin API is off: set LEDGER_ADMIN_TOKEN to enable it");
@@ -30,7 +36,6 @@ public final class AdminGate {
     if (!bearer || !MessageDigest.isEqual(tokenHash.get(), sha256(auth.substring(7).trim()))) {
       throw ApiProblem.unauthorized("a valid admin token is required");
     }
-    return new Principal.Admin(tenant);
   }
 
   private static byte[] sha256(String s) {

@@ -32,6 +32,9 @@ public final class TenantHandlers {
   private static final Pattern TENANT_PATH = Pattern.compile("^/v1/tenants/([^/]+)(/.*)?$");
   private static final Set<String> CREATE_FIELDS = Set.of("tenant_id");
 
+  /** Every tenant id the ledger could hold (the operator-key grammar); others are 404 at once. */
+  private static final Pattern ANY_TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+
   private final AdminGate admin;
   private final Submissions submissions;
   private final LedgerQueries queries;
@@ -59,8 +62,9 @@ public final class TenantHandlers {
 
   /** POST /v1/tenants {tenant_id} — admin; the TenantCreated event is the tenant's first. */
   public void create(Context ctx) {
+    admin.require(ctx);
     String tenant = JsonBody.parse(ctx.body(), CREATE_FIELDS).requiredString("tenant_id");
-    Principal.Admin who = admin.admin(ctx, tenant);
+    Principal.Admin who = new Principal.Admin(tenant);
     submissions.answer(
         ctx,
         submissions.submit(ctx, who, new CreateTenant(tenant)),
@@ -74,7 +78,7 @@ public final class TenantHandlers {
    * POST /v1/tenants/{tenant}/operator-keys — admin; the key is in this answer and nowhere else.
    */
   public void issueKey(Context ctx) {
-    Principal.Admin who = admin.admin(ctx, ctx.pathParam("tenant"));
+    Principal.Admin who = admin.admin(ctx, tenantParam(ctx));
     OperatorKeys.Issued issued = OperatorKeys.issue(who.tenant());
     IssueOperatorKey command = new IssueOperatorKey(issued.keyId(), issued.hash());
     submissions.answer(
@@ -101,7 +105,7 @@ public final class TenantHandlers {
 
   /** GET /v1/tenants/{tenant}/operator-keys — admin; ids and status, never secrets or hashes. */
   public void listKeys(Context ctx) {
-    Principal.Admin who = admin.admin(ctx, ctx.pathParam("tenant"));
+    Principal.Admin who = admin.admin(ctx, tenantParam(ctx));
     Tenant tenant = existing(who.tenant());
     List<Map<String, Object>> keys = new ArrayList<>();
     tenant.operatorKeyHashes().keySet().forEach(id -> keys.add(key(id, "active")));
@@ -115,7 +119,7 @@ public final class TenantHandlers {
 
   /** DELETE /v1/tenants/{tenant}/operator-keys/{key_id} — admin; the key stops working at once. */
   public void revokeKey(Context ctx) {
-    Principal.Admin who = admin.admin(ctx, ctx.pathParam("tenant"));
+    Principal.Admin who = admin.admin(ctx, tenantParam(ctx));
     String keyId = ctx.pathParam("key_id");
     submissions.answer(
         ctx,
@@ -134,7 +138,7 @@ public final class TenantHandlers {
 
   /** GET /v1/tenants/{tenant}/ca.pem — the tenant's CA certificate, to trust its agents. */
   public void caCertificate(Context ctx) {
-    Tenant tenant = existing(ctx.pathParam("tenant"));
+    Tenant tenant = existing(tenantParam(ctx));
     ctx.status(200).contentType("application/x-pem-file").result(ca.caPem(tenant.id()));
   }
 
@@ -156,7 +160,7 @@ public final class TenantHandlers {
    * event in the evidence has it).
    */
   private byte[] crlDer(Context ctx) {
-    Tenant tenant = existing(ctx.pathParam("tenant"));
+    Tenant tenant = existing(tenantParam(ctx));
     long now = clock.getAsLong();
     List<CertificateAuthority.Revoked> revoked = new ArrayList<>();
     for (Agent a : queries.agents(tenant.id())) {
@@ -168,6 +172,14 @@ public final class TenantHandlers {
       }
     }
     return ca.crl(tenant.id(), revoked, now);
+  }
+
+  private static String tenantParam(Context ctx) {
+    String tenant = ctx.pathParam("tenant");
+    if (!ANY_TENANT.matcher(tenant).matches()) {
+      throw new ApiProblem(404, "unknown_tenant", "no such tenant");
+    }
+    return tenant;
   }
 
   private Tenant existing(String tenant) {
