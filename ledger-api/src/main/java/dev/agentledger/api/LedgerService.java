@@ -113,6 +113,7 @@ public final class LedgerService implements AutoCloseable {
         new Authenticator(this::validOperatorKey, tokens, queries, System::currentTimeMillis);
     Submissions submissions = new Submissions(bus, queries);
     CertificateAuthority ca = CertificateAuthority.open(config.caSeed(), config.trustDomain());
+    ca.warmUp();
     AgentHandlers agents =
         new AgentHandlers(auth, submissions, queries, tokens, config.bootstrapJwtLifetime(), ca);
     TreeHandlers tree = new TreeHandlers(auth, submissions, queries);

@@ -143,20 +143,24 @@ public final class AgentHandlers {
             intOrNull(body.integer("max_depth")),
             body.integer("ttl_seconds"),
             UUID.randomUUID().toString());
+    // Made here, on the request's thread: the answer is rendered where outcomes are delivered.
+    CertificateAuthority.AgentKey key = new CertificateAuthority.AgentKey();
     submissions.answer(
         ctx,
         submissions.submit(ctx, parent, command),
-        outcome -> delegated(parent.tenant(), command, outcome));
+        outcome -> delegated(parent.tenant(), command, key, outcome));
   }
 
-  private Map<String, Object> delegated(String tenant, DelegateAgent command, Outcome outcome) {
+  private Map<String, Object> delegated(
+      String tenant, DelegateAgent command, CertificateAuthority.AgentKey key, Outcome outcome) {
     AgentDelegated e = outcome.first(AgentDelegated.class);
     Agent child = e.agent();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("agent_id", child.id());
     out.put("parent_id", e.parentId());
     out.put("jwt", mint(tenant, child, e.credentialId(), outcome.timeMs(), child.expiresAtMs()));
-    out.putAll(certificate(tenant, child, command.credentialId().equals(e.credentialId())));
+    boolean firstAnswer = command.credentialId().equals(e.credentialId());
+    out.putAll(certificate(tenant, child, firstAnswer ? key : null));
     out.put("budget_remaining", Views.usdAvailable(child));
     out.put("budgets", Views.budgets(child));
     out.put("expires_at", Views.iso(child.expiresAtMs()));
@@ -173,17 +177,18 @@ public final class AgentHandlers {
   }
 
   /**
-   * The child's SPIFFE certificate and private key, minted for the request that created it. A
+   * The child's SPIFFE certificate and private key ({@code firstAnswerKey}, null on a replay). A
    * replay (same Idempotency-Key) gets neither: the private key is never stored, and a second key
    * under the same serial would be a different certificate.
    */
-  private Map<String, Object> certificate(String tenant, Agent child, boolean firstAnswer) {
+  private Map<String, Object> certificate(
+      String tenant, Agent child, CertificateAuthority.AgentKey firstAnswerKey) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("spiffe_id", ca.spiffeId(tenant, child.id()));
     out.put("certificate_serial", CertificateAuthority.serialOf(tenant, child.id()).toString(16));
-    if (firstAnswer) {
+    if (firstAnswerKey != null) {
       CertificateAuthority.Issued cert =
-          ca.issue(tenant, child.id(), child.createdAtMs(), child.expiresAtMs());
+          ca.issue(tenant, child.id(), firstAnswerKey, child.createdAtMs(), child.expiresAtMs());
       out.put("certificate", cert.certificatePem());
       out.put("private_key", cert.privateKeyPem());
     } else {

@@ -70,6 +70,11 @@ public final class CertificateAuthority {
   /** A freshly certified agent: the certificate and, once only, its private key. */
   public record Issued(String certificatePem, String privateKeyPem, BigInteger serial) {}
 
+  /** A fresh agent key pair, made before the delegation so certifying it later is one signature. */
+  public static final class AgentKey {
+    private final Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(RANDOM);
+  }
+
   /** A certificate on the CRL: its serial and when it stopped being valid. */
   public record Revoked(BigInteger serial, long atMs) {}
 
@@ -138,8 +143,9 @@ public final class CertificateAuthority {
    * Certifies a fresh Ed25519 key for a delegated agent, valid from its creation to its expiry. The
    * private key exists only in the answer: it is neither stored nor logged.
    */
-  public Issued issue(String tenant, String agentId, long notBeforeMs, long notAfterMs) {
-    Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(RANDOM);
+  public Issued issue(
+      String tenant, String agentId, AgentKey agentKey, long notBeforeMs, long notAfterMs) {
+    Ed25519PrivateKeyParameters key = agentKey.key;
     TenantCa ca = ca(tenant);
     BigInteger serial = serialOf(tenant, agentId);
     try {
@@ -188,6 +194,12 @@ public final class CertificateAuthority {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Loads the certificate code once at start, so no request pays for it (about a second). */
+  public void warmUp() {
+    issue("warm-up", "warm-up", new AgentKey(), 0, 1000);
+    tenants.remove("warm-up");
   }
 
   /** The tenant's CRL (DER), issued now and due again in five minutes. */

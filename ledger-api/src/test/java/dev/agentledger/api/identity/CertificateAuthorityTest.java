@@ -33,7 +33,8 @@ class CertificateAuthorityTest {
 
   @Test
   void anAgentCertificateChainsToItsTenantsCaAndNamesItsSpiffeId() throws Exception {
-    CertificateAuthority.Issued issued = ca.issue("acme", "researcher-1", T0, T0 + 300_000);
+    CertificateAuthority.Issued issued =
+        ca.issue("acme", "researcher-1", new CertificateAuthority.AgentKey(), T0, T0 + 300_000);
     X509Certificate cert = x509(issued.certificatePem());
     X509Certificate root = x509(ca.caPem("acme"));
 
@@ -52,7 +53,8 @@ class CertificateAuthorityTest {
 
   @Test
   void thePrivateKeyMatchesTheCertifiedKey() throws Exception {
-    CertificateAuthority.Issued issued = ca.issue("acme", "coder-1", T0, T0 + 60_000);
+    CertificateAuthority.Issued issued =
+        ca.issue("acme", "coder-1", new CertificateAuthority.AgentKey(), T0, T0 + 60_000);
     String b64 = issued.privateKeyPem().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
     assertThat(issued.privateKeyPem()).startsWith("-----BEGIN PRIVATE KEY-----");
     assertThat(Base64.getDecoder().decode(b64))
@@ -79,7 +81,10 @@ class CertificateAuthorityTest {
     other[0] = 1;
     assertThat(new CertificateAuthority(other, "ledger.example").caPem("acme"))
         .isNotEqualTo(ca.caPem("acme"));
-    X509Certificate fromAcme = x509(ca.issue("acme", "a-1", T0, T0 + 1000).certificatePem());
+    X509Certificate fromAcme =
+        x509(
+            ca.issue("acme", "a-1", new CertificateAuthority.AgentKey(), T0, T0 + 1000)
+                .certificatePem());
     X509Certificate globex = x509(ca.caPem("globex"));
     assertThatThrownBy(() -> fromAcme.verify(globex.getPublicKey()))
         .isInstanceOf(SignatureException.class);
@@ -87,8 +92,12 @@ class CertificateAuthorityTest {
 
   @Test
   void twoKeysForOneAgentAreNeverTheSame() {
-    assertThat(ca.issue("acme", "a-1", T0, T0 + 1000).privateKeyPem())
-        .isNotEqualTo(ca.issue("acme", "a-1", T0, T0 + 1000).privateKeyPem());
+    assertThat(
+            ca.issue("acme", "a-1", new CertificateAuthority.AgentKey(), T0, T0 + 1000)
+                .privateKeyPem())
+        .isNotEqualTo(
+            ca.issue("acme", "a-1", new CertificateAuthority.AgentKey(), T0, T0 + 1000)
+                .privateKeyPem());
   }
 
   @Test
