@@ -73,6 +73,15 @@ public final class CertificateAuthority {
   /** A fresh agent key pair, made before the delegation so certifying it later is one signature. */
   public static final class AgentKey {
     private final Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(RANDOM);
+    private final SubjectPublicKeyInfo publicKey;
+
+    public AgentKey() {
+      try {
+        publicKey = SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(key.generatePublicKey());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   /** A certificate on the CRL: its serial and when it stopped being valid. */
@@ -149,8 +158,7 @@ public final class CertificateAuthority {
     TenantCa ca = ca(tenant);
     BigInteger serial = serialOf(tenant, agentId);
     try {
-      SubjectPublicKeyInfo spki =
-          SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(key.generatePublicKey());
+      SubjectPublicKeyInfo spki = agentKey.publicKey;
       BcX509ExtensionUtils ext = new BcX509ExtensionUtils();
       X509v3CertificateBuilder b =
           new X509v3CertificateBuilder(
