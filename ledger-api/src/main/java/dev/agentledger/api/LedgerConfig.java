@@ -21,6 +21,11 @@ import java.util.Optional;
  * @param demoTenant tenant created with an operator key on first start; empty = none
  * @param schemaRegistryUrl an external registry to register our schemas with; empty = we serve our
  *     own read-only registry under /registry
+ * @param adminToken the administrators' bearer token for /v1/tenants; empty = admin API off
+ * @param trustDomain the SPIFFE trust domain of agent certificates
+ * @param caSeedFile the secret all tenant CAs derive from; empty = {@code
+ *     <keysDir>/tenant-ca.seed}. Every instance serving the same tenants needs the same seed (as it
+ *     needs the signing key)
  */
 public record LedgerConfig(
     Optional<String> bootstrapServers,
@@ -40,7 +45,21 @@ public record LedgerConfig(
     String demoTenant,
     Duration bootstrapJwtLifetime,
     Optional<String> schemaRegistryUrl,
-    Policy policy) {
+    Policy policy,
+    Optional<String> adminToken,
+    String trustDomain,
+    Optional<Path> caSeedFile) {
+
+  public LedgerConfig {
+    if (adminToken.isPresent() && adminToken.get().length() < 24) {
+      throw new IllegalArgumentException("LEDGER_ADMIN_TOKEN must be at least 24 characters");
+    }
+  }
+
+  /** Where the tenant CAs' seed lives. */
+  public Path caSeed() {
+    return caSeedFile.orElse(keysDir.resolve("tenant-ca.seed"));
+  }
 
   public static LedgerConfig fromEnv() {
     return fromEnv(System.getenv());
@@ -71,7 +90,10 @@ public record LedgerConfig(
             e.integer("LEDGER_RETAINED_MINIMUM_MICROCENTS", 1_000_000),
             e.integer("LEDGER_DEFAULT_ROOT_DEPTH", 3),
             e.integer("LEDGER_DEFAULT_DELEGATE_TTL_SECONDS", 300),
-            trust(e)));
+            trust(e)),
+        Optional.ofNullable(e.get("LEDGER_ADMIN_TOKEN", null)),
+        e.get("LEDGER_TRUST_DOMAIN", "agent-ledger.local"),
+        Optional.ofNullable(e.get("LEDGER_CA_SEED_FILE", null)).map(Path::of));
   }
 
   /**
@@ -118,7 +140,10 @@ public record LedgerConfig(
         demoTenant,
         bootstrapJwtLifetime,
         schemaRegistryUrl,
-        policy);
+        policy,
+        adminToken,
+        trustDomain,
+        caSeedFile);
   }
 
   private record Env(Map<String, String> env) {

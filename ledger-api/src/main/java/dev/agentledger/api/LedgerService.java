@@ -3,6 +3,7 @@ package dev.agentledger.api;
 import dev.agentledger.api.auth.AgentTokens;
 import dev.agentledger.api.auth.OperatorKeys;
 import dev.agentledger.api.bus.CommandBus;
+import dev.agentledger.api.http.AdminGate;
 import dev.agentledger.api.http.AgentHandlers;
 import dev.agentledger.api.http.AgentRateLimits;
 import dev.agentledger.api.http.Authenticator;
@@ -11,8 +12,10 @@ import dev.agentledger.api.http.CyclesReads;
 import dev.agentledger.api.http.HttpApi;
 import dev.agentledger.api.http.ProofHandlers;
 import dev.agentledger.api.http.Submissions;
+import dev.agentledger.api.http.TenantHandlers;
 import dev.agentledger.api.http.TreeHandlers;
 import dev.agentledger.api.http.TrustHandlers;
+import dev.agentledger.api.identity.CertificateAuthority;
 import dev.agentledger.api.kafka.EmbeddedKafka;
 import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.api.kafka.TopicsConfig;
@@ -24,6 +27,7 @@ import dev.agentledger.evidence.PublicKeys;
 import dev.agentledger.evidence.SigningKey;
 import dev.agentledger.evidence.VerifyingKey;
 import dev.agentledger.ledger.domain.Actor;
+import dev.agentledger.ledger.domain.Command.CreateTenant;
 import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
 import dev.agentledger.ledger.domain.Decider;
 import dev.agentledger.ledger.topology.LedgerTopology;
@@ -115,8 +119,10 @@ public final class LedgerService implements AutoCloseable {
             System::currentTimeMillis,
             new AgentRateLimits(config.policy().trust()));
     Submissions submissions = new Submissions(bus, queries);
+    CertificateAuthority ca = CertificateAuthority.open(config.caSeed(), config.trustDomain());
+    ca.warmUp();
     AgentHandlers agents =
-        new AgentHandlers(auth, submissions, queries, tokens, config.bootstrapJwtLifetime());
+        new AgentHandlers(auth, submissions, queries, tokens, config.bootstrapJwtLifetime(), ca);
     TreeHandlers tree = new TreeHandlers(auth, submissions, queries);
     CyclesHandlers cycles =
         new CyclesHandlers(
@@ -132,7 +138,13 @@ public final class LedgerService implements AutoCloseable {
                         new RegistryHandlers(catalog),
                         new ProofHandlers(auth, queries),
                         new TrustHandlers(
-                            auth, submissions, config.policy().trust(), System::currentTimeMillis)),
+                            auth, submissions, config.policy().trust(), System::currentTimeMillis),
+                        new TenantHandlers(
+                            new AdminGate(config.adminToken()),
+                            submissions,
+                            queries,
+                            ca,
+                            System::currentTimeMillis)),
                     queries,
                     publicKeys,
                     this::ready,
@@ -213,11 +225,20 @@ public final class LedgerService implements AutoCloseable {
       return Optional.of(Files.readString(keyFile).trim());
     }
     OperatorKeys.Issued issued = OperatorKeys.issue(config.demoTenant());
+    // Refused as TENANT_EXISTS when only the key file was lost: the key below is still new.
+    bus.submit(issued.tenant(), Actor.system("first-start"), new CreateTenant(issued.tenant()))
+        .join();
     bus.submit(
             issued.tenant(),
             Actor.system("first-start"),
             new IssueOperatorKey(issued.keyId(), issued.hash()))
-        .join();
+        .join()
+        .rejection()
+        .ifPresent(
+            r -> {
+              throw new IllegalStateException(
+                  "cannot create tenant '" + issued.tenant() + "': " + r.detail());
+            });
     Files.writeString(keyFile, issued.apiKey() + "\n");
     LOG.info("created tenant '{}'; its operator key is in {}", issued.tenant(), keyFile);
     return Optional.of(issued.apiKey());

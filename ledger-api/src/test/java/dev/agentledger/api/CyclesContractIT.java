@@ -11,6 +11,7 @@ import dev.agentledger.api.TestLedger.Answer;
 import dev.agentledger.api.auth.OperatorKeys;
 import dev.agentledger.api.bus.CommandBus;
 import dev.agentledger.ledger.domain.Actor;
+import dev.agentledger.ledger.domain.Command.CreateTenant;
 import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
 import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
@@ -43,6 +44,7 @@ class CyclesContractIT {
     try (CommandBus bus =
         new CommandBus(
             ledger.service.bootstrapServers(), SchemaCatalog.builtIn(), Duration.ofSeconds(20))) {
+      bus.submit("other", Actor.system("test"), new CreateTenant("other")).join();
       bus.submit("other", Actor.system("test"), new IssueOperatorKey(other.keyId(), other.hash()))
           .join();
     }

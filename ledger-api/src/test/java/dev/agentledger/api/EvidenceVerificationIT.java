@@ -78,7 +78,8 @@ class EvidenceVerificationIT {
       assertThat(live.summary().path("ok").asBoolean()).isTrue();
       assertThat(live.summary().path("checkpoints").asInt()).isPositive();
       assertThat(live.summary().path("checkpoints_ok").asBoolean()).isTrue();
-      assertThat(live.summary().path("events").asLong()).isEqualTo(7);
+      // 7 from the requests above, and the demo tenant's TenantCreated
+      assertThat(live.summary().path("events").asLong()).isEqualTo(8);
 
       List<EvidenceEvent> events = ledger.evidence();
       assertThat(events).extracting(EvidenceEvent::getKeyId).contains(firstKid);

@@ -47,8 +47,9 @@ class RestartIT {
       assertThat(next.status()).isEqualTo(200);
       List<EvidenceEvent> demo =
           second.evidence().stream().filter(e -> e.getTenant().equals("demo")).toList();
-      assertThat(demo).extracting(EvidenceEvent::getSeq).containsExactly(1L, 2L, 3L, 4L);
-      assertThat(next.body().path("evidence_seq").asLong()).isEqualTo(4L);
+      // TenantCreated, OperatorKeyIssued, AgentBootstrapped, AgentDelegated, AgentDelegated
+      assertThat(demo).extracting(EvidenceEvent::getSeq).containsExactly(1L, 2L, 3L, 4L, 5L);
+      assertThat(next.body().path("evidence_seq").asLong()).isEqualTo(5L);
       SigningKey key = dev.agentledger.evidence.Keyring.open(dataDir.resolve("keys")).current();
       Verdict verdict = ChainVerifier.verify(demo, PublicKeys.of(key.verifyingKey()));
       assertThat(verdict.ok()).as(verdict.toString()).isTrue();

@@ -2,6 +2,7 @@ package dev.agentledger.api.http;
 
 import dev.agentledger.api.auth.AgentTokens;
 import dev.agentledger.api.bus.Outcome;
+import dev.agentledger.api.identity.CertificateAuthority;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Command.Allocation;
@@ -62,18 +63,21 @@ public final class AgentHandlers {
   private final LedgerQueries queries;
   private final AgentTokens tokens;
   private final Duration bootstrapJwtLifetime;
+  private final CertificateAuthority ca;
 
   public AgentHandlers(
       Authenticator auth,
       Submissions submissions,
       LedgerQueries queries,
       AgentTokens tokens,
-      Duration bootstrapJwtLifetime) {
+      Duration bootstrapJwtLifetime,
+      CertificateAuthority ca) {
     this.auth = auth;
     this.submissions = submissions;
     this.queries = queries;
     this.tokens = tokens;
     this.bootstrapJwtLifetime = bootstrapJwtLifetime;
+    this.ca = ca;
   }
 
   /** POST /v1/agent/bootstrap — operator key; creates a root agent or re-issues its token. */
@@ -140,19 +144,24 @@ public final class AgentHandlers {
             intOrNull(body.integer("max_depth")),
             body.integer("ttl_seconds"),
             UUID.randomUUID().toString());
+    // Made here, on the request's thread: the answer is rendered where outcomes are delivered.
+    CertificateAuthority.AgentKey key = new CertificateAuthority.AgentKey();
     submissions.answer(
         ctx,
         submissions.submit(ctx, parent, command),
-        outcome -> delegated(parent.tenant(), outcome));
+        outcome -> delegated(parent.tenant(), command, key, outcome));
   }
 
-  private Map<String, Object> delegated(String tenant, Outcome outcome) {
+  private Map<String, Object> delegated(
+      String tenant, DelegateAgent command, CertificateAuthority.AgentKey key, Outcome outcome) {
     AgentDelegated e = outcome.first(AgentDelegated.class);
     Agent child = e.agent();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("agent_id", child.id());
     out.put("parent_id", e.parentId());
     out.put("jwt", mint(tenant, child, e.credentialId(), outcome.timeMs(), child.expiresAtMs()));
+    boolean firstAnswer = command.credentialId().equals(e.credentialId());
+    out.putAll(certificate(tenant, child, firstAnswer ? key : null));
     out.put("budget_remaining", Views.usdAvailable(child));
     out.put("budgets", Views.budgets(child));
     out.put("expires_at", Views.iso(child.expiresAtMs()));
@@ -165,6 +174,31 @@ public final class AgentHandlers {
     out.put("trust", child.trust().name());
     out.put("lifecycle", child.lifecycle().wireName());
     out.put("evidence_seq", outcome.lastSeq());
+    return out;
+  }
+
+  /**
+   * The child's SPIFFE certificate and private key ({@code firstAnswerKey}, null on a replay). A
+   * replay (same Idempotency-Key) gets neither: the private key is never stored, and a second key
+   * under the same serial would be a different certificate.
+   */
+  private Map<String, Object> certificate(
+      String tenant, Agent child, CertificateAuthority.AgentKey firstAnswerKey) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("spiffe_id", ca.spiffeId(tenant, child.id()));
+    out.put("certificate_serial", CertificateAuthority.serialOf(tenant, child.id()).toString(16));
+    if (firstAnswerKey != null) {
+      CertificateAuthority.Issued cert =
+          ca.issue(tenant, child.id(), firstAnswerKey, child.createdAtMs(), child.expiresAtMs());
+      out.put("certificate", cert.certificatePem());
+      out.put("private_key", cert.privateKeyPem());
+    } else {
+      out.put("certificate", null);
+      out.put("private_key", null);
+      out.put(
+          "certificate_note",
+          "certificate and private key are returned only in the first answer to a delegation");
+    }
     return out;
   }
 

@@ -45,7 +45,9 @@ public final class ApiProblem extends RuntimeException {
   public static int statusOf(RejectionCode code) {
     return switch (code) {
       case INVALID_REQUEST, INVALID_SCOPE, INVALID_AGENT_ID -> 400;
-      case UNKNOWN_AGENT -> 404;
+      case UNKNOWN_AGENT, UNKNOWN_TENANT, UNKNOWN_OPERATOR_KEY -> 404;
+      case INVALID_TENANT_ID -> 400;
+      case TENANT_EXISTS, OPERATOR_KEY_EXISTS, OPERATOR_KEY_REVOKED -> 409;
       case AGENT_EXISTS, ALREADY_TERMINATED, INVALID_TRANSITION, IDEMPOTENCY_KEY_MISMATCH -> 409;
       case NOT_EXPIRED -> 409;
       case UNKNOWN_UNIT, INSUFFICIENT_BUDGET, CIRCUIT_OPEN, AGENT_SUSPENDED -> 402;

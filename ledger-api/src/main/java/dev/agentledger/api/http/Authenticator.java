@@ -116,8 +116,15 @@ public final class Authenticator {
     }
   }
 
-  /** The tenant a credential names, unverified: only to route the request to its owner. */
+  /**
+   * The tenant a request is about, unverified: only to route it to its owner. A {@code
+   * /v1/tenants/{tenant}/...} path names it; otherwise the credential does.
+   */
   public static Optional<String> claimedTenant(Context ctx) {
+    return TenantHandlers.tenantInPath(ctx.path()).or(() -> credentialTenant(ctx));
+  }
+
+  private static Optional<String> credentialTenant(Context ctx) {
     String credential = credential(ctx);
     if (credential == null) {
       return Optional.empty();

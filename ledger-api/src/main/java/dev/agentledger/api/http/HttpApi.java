@@ -27,7 +27,8 @@ public final class HttpApi implements AutoCloseable {
       CyclesReads cyclesReads,
       RegistryHandlers registry,
       ProofHandlers proofs,
-      TrustHandlers trust) {}
+      TrustHandlers trust,
+      TenantHandlers tenants) {}
 
   public HttpApi(
       Handlers handlers,
@@ -43,6 +44,7 @@ public final class HttpApi implements AutoCloseable {
     RegistryHandlers registry = handlers.registry();
     ProofHandlers proofs = handlers.proofs();
     TrustHandlers trust = handlers.trust();
+    TenantHandlers tenants = handlers.tenants();
     this.app =
         Javalin.create(
             config -> {
@@ -80,6 +82,14 @@ public final class HttpApi implements AutoCloseable {
               config.routes.get(r + "/subjects/{subject}/versions/{version}", registry::version);
               config.routes.post(r + "/subjects/{subject}", registry::lookup);
               config.routes.get(r + "/config", registry::config);
+              String t = TenantHandlers.BASE;
+              config.routes.post(t, tenants::create);
+              config.routes.post(t + "/{tenant}/operator-keys", tenants::issueKey);
+              config.routes.get(t + "/{tenant}/operator-keys", tenants::listKeys);
+              config.routes.delete(t + "/{tenant}/operator-keys/{key_id}", tenants::revokeKey);
+              config.routes.get(t + "/{tenant}/ca.pem", tenants::caCertificate);
+              config.routes.get(t + "/{tenant}/crl", tenants::crl);
+              config.routes.get(t + "/{tenant}/crl.pem", tenants::crlPem);
               config.routes.get("/v1/evidence/checkpoints/latest", proofs::latest);
               config.routes.get("/v1/evidence/proofs/inclusion", proofs::inclusion);
               config.routes.get("/v1/evidence/proofs/consistency", proofs::consistency);

@@ -16,6 +16,14 @@ public sealed interface Principal {
     }
   }
 
+  /** An administrator acting on one tenant (the admin token names no tenant; the path does). */
+  record Admin(String tenant) implements Principal {
+    @Override
+    public Actor actor() {
+      return new Actor(Actor.Kind.ADMIN, "admin");
+    }
+  }
+
   /** An agent whose token verified and whose live state allowed the call. */
   record AgentPrincipal(String tenant, Agent agent) implements Principal {
     @Override

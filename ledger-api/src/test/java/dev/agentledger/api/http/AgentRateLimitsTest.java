@@ -23,21 +23,7 @@ class AgentRateLimitsTest {
 
   private static Agent agent(String id, Trust trust) {
     return new Agent(
-        id,
-        null,
-        null,
-        null,
-        0,
-        null,
-        Map.of(),
-        Map.of(),
-        trust,
-        0,
-        null,
-        T0,
-        null,
-        null,
-        null);
+        id, null, null, null, 0, null, Map.of(), Map.of(), trust, 0, null, T0, null, null, null);
   }
 
   @Test

@@ -12,8 +12,14 @@ public sealed interface Command {
     return LongStream.empty();
   }
 
-  /** Registers the hash of a tenant operator API key (the tenant exists once it has a key). */
+  /** Registers the hash of a tenant operator API key; the tenant must exist. */
   record IssueOperatorKey(String keyId, String keyHash) implements Command {}
+
+  /** An administrator creates a tenant (the command's tenant; {@code tenantId} must name it). */
+  record CreateTenant(String tenantId) implements Command {}
+
+  /** An administrator revokes an operator API key: it stops working at once. */
+  record RevokeOperatorKey(String keyId) implements Command {}
 
   /**
    * Creates a root agent, or for an existing one issues a fresh credential (idempotent by id).

@@ -6,6 +6,7 @@ import static dev.agentledger.ledger.domain.Rules.refuse;
 import dev.agentledger.ledger.domain.Command.BootstrapAgent;
 import dev.agentledger.ledger.domain.Command.ChangeLimit;
 import dev.agentledger.ledger.domain.Command.CommitReservation;
+import dev.agentledger.ledger.domain.Command.CreateTenant;
 import dev.agentledger.ledger.domain.Command.DelegateAgent;
 import dev.agentledger.ledger.domain.Command.ExpireAgent;
 import dev.agentledger.ledger.domain.Command.ExpireReservation;
@@ -16,11 +17,11 @@ import dev.agentledger.ledger.domain.Command.RecordVerdict;
 import dev.agentledger.ledger.domain.Command.ReleaseReservation;
 import dev.agentledger.ledger.domain.Command.ReserveBudget;
 import dev.agentledger.ledger.domain.Command.RevokeAgent;
+import dev.agentledger.ledger.domain.Command.RevokeOperatorKey;
 import dev.agentledger.ledger.domain.Command.SetTrust;
 import dev.agentledger.ledger.domain.Command.TerminateSubAgent;
 import dev.agentledger.ledger.domain.Command.TransitionLifecycle;
 import dev.agentledger.ledger.domain.Event.LifecycleChanged;
-import dev.agentledger.ledger.domain.Event.OperatorKeyIssued;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import dev.agentledger.ledger.domain.Event.TrustChanged;
 import java.util.Map;
@@ -61,9 +62,10 @@ public final class Decider {
   }
 
   private Optional<Rejection> apply(Simulation sim, CommandContext ctx, Command command) {
-    if (command instanceof IssueOperatorKey c) {
-      sim.emit(new OperatorKeyIssued(c.keyId(), c.keyHash()));
-      return Optional.empty();
+    if (command instanceof IssueOperatorKey
+        || command instanceof CreateTenant
+        || command instanceof RevokeOperatorKey) {
+      return Tenancy.decide(sim, ctx, command);
     }
     if (command instanceof BootstrapAgent c) {
       return hiring.bootstrap(sim, ctx, c);

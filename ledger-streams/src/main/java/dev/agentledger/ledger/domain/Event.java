@@ -7,6 +7,10 @@ public sealed interface Event {
 
   record OperatorKeyIssued(String keyId, String keyHash) implements Event {}
 
+  record TenantCreated(String tenantId) implements Event {}
+
+  record OperatorKeyRevoked(String keyId) implements Event {}
+
   /** A root agent came to be, with a first credential. */
   record AgentBootstrapped(Agent agent, String credentialId) implements Event {}
 

@@ -8,6 +8,7 @@ import dev.agentledger.ledger.domain.Event.BudgetPeriodRolled;
 import dev.agentledger.ledger.domain.Event.LifecycleChanged;
 import dev.agentledger.ledger.domain.Event.LimitChanged;
 import dev.agentledger.ledger.domain.Event.OperatorKeyIssued;
+import dev.agentledger.ledger.domain.Event.OperatorKeyRevoked;
 import dev.agentledger.ledger.domain.Event.Refund;
 import dev.agentledger.ledger.domain.Event.ReservationCommitted;
 import dev.agentledger.ledger.domain.Event.ReservationCreated;
@@ -15,6 +16,7 @@ import dev.agentledger.ledger.domain.Event.ReservationExpired;
 import dev.agentledger.ledger.domain.Event.ReservationExtended;
 import dev.agentledger.ledger.domain.Event.ReservationReleased;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
+import dev.agentledger.ledger.domain.Event.TenantCreated;
 import dev.agentledger.ledger.domain.Event.TrustChanged;
 import dev.agentledger.ledger.domain.Event.VerdictRecorded;
 import dev.agentledger.ledger.domain.Reservation.Status;
@@ -28,6 +30,12 @@ public final class Evolver {
   public static LedgerState evolve(LedgerState state, Event event) {
     if (event instanceof OperatorKeyIssued e) {
       return state.with(state.tenant().withKey(e.keyId(), e.keyHash()));
+    }
+    if (event instanceof TenantCreated) {
+      return state.with(state.tenant().asCreated());
+    }
+    if (event instanceof OperatorKeyRevoked e) {
+      return state.with(state.tenant().withoutKey(e.keyId()));
     }
     if (event instanceof AgentBootstrapped e) {
       return state.with(e.agent()).withRoot(e.agent().id());

@@ -39,6 +39,12 @@ public enum RejectionCode {
   OVERDRAFT_LIMIT_EXCEEDED,
   /** The agent's trust level does not allow the action (a WATCHED agent delegating). */
   TRUST_INSUFFICIENT,
+  INVALID_TENANT_ID,
+  UNKNOWN_TENANT,
+  TENANT_EXISTS,
+  UNKNOWN_OPERATOR_KEY,
+  OPERATOR_KEY_EXISTS,
+  OPERATOR_KEY_REVOKED,
   INTERNAL_ERROR;
 
   public String wire() {
