@@ -29,6 +29,7 @@ import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import dev.agentledger.schemas.avro.LedgerCheckpoint;
 import dev.agentledger.schemas.avro.LedgerCommand;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,11 +43,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LedgerTopologyTest {
   private static final String LEAD_SCOPES = "completions,memory.read,memory.write,delegate";
   private final SigningKey key = SigningKey.generate();
   private final SchemaCatalog catalog = SchemaCatalog.builtIn();
+  @TempDir Path stateDir;
   private TopologyTestDriver driver;
   private TestInputTopic<String, LedgerCommand> commands;
   private TestOutputTopic<String, EvidenceEvent> evidence;
@@ -58,6 +61,8 @@ class LedgerTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ledger-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    // its own RocksDB directory: the default one is shared by every build on the machine
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
         new TopologyTestDriver(
             LedgerTopology.build(
