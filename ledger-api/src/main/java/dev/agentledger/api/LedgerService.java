@@ -14,6 +14,7 @@ import dev.agentledger.api.http.TreeHandlers;
 import dev.agentledger.api.kafka.EmbeddedKafka;
 import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.api.kafka.TopicsConfig;
+import dev.agentledger.api.metrics.LedgerMetrics;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.api.registry.ExternalRegistry;
 import dev.agentledger.api.registry.RegistryHandlers;
@@ -59,6 +60,7 @@ public final class LedgerService implements AutoCloseable {
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final LedgerConfig config;
+  private final LedgerMetrics metrics = new LedgerMetrics();
   private String bootstrapServers;
   private KafkaStreams streams;
   private CommandBus bus;
@@ -102,12 +104,15 @@ public final class LedgerService implements AutoCloseable {
     published.add(key.verifyingKey());
     PublicKeys publicKeys = PublicKeys.of(published);
     startStreams(catalog, key);
-    bus = track(new CommandBus(bootstrapServers, catalog, config.commandTimeout()));
+    metrics.watch(streams);
+    bus =
+        track(
+            new CommandBus(bootstrapServers, catalog, config.commandTimeout(), metrics::evidence));
     queries = new LedgerQueries(streams, self());
     AgentTokens tokens = new AgentTokens(key, publicKeys);
     Authenticator auth =
         new Authenticator(this::validOperatorKey, tokens, queries, System::currentTimeMillis);
-    Submissions submissions = new Submissions(bus, queries);
+    Submissions submissions = new Submissions(bus, queries, metrics);
     AgentHandlers agents =
         new AgentHandlers(auth, submissions, queries, tokens, config.bootstrapJwtLifetime());
     TreeHandlers tree = new TreeHandlers(auth, submissions, queries);
@@ -127,7 +132,8 @@ public final class LedgerService implements AutoCloseable {
                     queries,
                     publicKeys,
                     this::ready,
-                    config.commandTimeout())
+                    config.commandTimeout(),
+                    metrics)
                 .start(config.httpHost(), config.httpPort()));
     awaitRunning();
     demoKey = ensureDemoTenant();

@@ -81,9 +81,9 @@ public final class AgentHandlers {
     JsonBody body = JsonBody.parse(ctx.body(), BOOTSTRAP_FIELDS);
     BootstrapAgent command =
         new BootstrapAgent(
-            body.requiredString("agent_id"),
+            Ids.agent(body.requiredString("agent_id"), "agent_id"),
             body.string("role"),
-            body.strings("permissions"),
+            Ids.scopes(body.strings("permissions")),
             intOrNull(body.integer("max_depth")),
             allocations(body),
             body.integer("ttl_seconds"),
@@ -128,14 +128,14 @@ public final class AgentHandlers {
   public void delegate(Context ctx) {
     Principal.AgentPrincipal parent = auth.agent(ctx);
     JsonBody body = JsonBody.parse(ctx.body(), DELEGATE_FIELDS);
-    String childId = body.string("agent_id");
+    String childId = Ids.agent(body.string("agent_id"), "agent_id");
     DelegateAgent command =
         new DelegateAgent(
             parent.agent().id(),
             childId == null ? "agent-sub-" + HexFormat.of().formatHex(randomBytes(3)) : childId,
             body.string("role"),
             slices(body),
-            body.strings("permissions"),
+            Ids.scopes(body.strings("permissions")),
             intOrNull(body.integer("max_depth")),
             body.integer("ttl_seconds"),
             UUID.randomUUID().toString());
@@ -174,6 +174,27 @@ public final class AgentHandlers {
     out.put("profile", Views.profile(agent));
     out.put("budget", Views.budgets(agent));
     out.put("budget_remaining", Views.usdAvailable(agent));
+    Http.json(ctx, 200, out);
+  }
+
+  /** GET /v1/agent/profiles/me — the caller's own profile (seed 003's identity and ownership). */
+  public void profile(Context ctx) {
+    Agent agent = auth.agentReading(ctx).agent();
+    Map<String, Object> out = new LinkedHashMap<>(Views.profile(agent));
+    out.put("budget_daily_usd", Views.usdLimit(agent, Period.DAY));
+    out.put("budget_monthly_usd", Views.usdLimit(agent, Period.MONTH));
+    Http.json(ctx, 200, out);
+  }
+
+  /** GET /v1/agent/limits/me — the caller's budgets per unit: limit, spent, reserved, breaker. */
+  public void limits(Context ctx) {
+    Agent agent = auth.agentReading(ctx).agent();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("agent_id", agent.id());
+    out.put("lifecycle", agent.lifecycle().wireName());
+    out.put("budget_remaining", Views.usdAvailable(agent));
+    out.put("budget", Views.budgets(agent));
+    out.put("circuit_open", agent.budgets().values().stream().anyMatch(b -> b.breakerOpen()));
     Http.json(ctx, 200, out);
   }
 

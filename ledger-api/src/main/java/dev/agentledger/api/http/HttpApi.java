@@ -1,5 +1,6 @@
 package dev.agentledger.api.http;
 
+import dev.agentledger.api.metrics.LedgerMetrics;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.api.registry.RegistryHandlers;
 import dev.agentledger.evidence.PublicKeys;
@@ -33,8 +34,10 @@ public final class HttpApi implements AutoCloseable {
       LedgerQueries queries,
       PublicKeys jwks,
       BooleanSupplier ready,
-      Duration forwardTimeout) {
+      Duration forwardTimeout,
+      LedgerMetrics metrics) {
     Forwarder forwarder = new Forwarder(forwardTimeout);
+    String openApi = OpenApiDocument.load();
     AgentHandlers agents = handlers.agents();
     TreeHandlers tree = handlers.tree();
     CyclesHandlers cycles = handlers.cycles();
@@ -46,14 +49,20 @@ public final class HttpApi implements AutoCloseable {
             config -> {
               config.http.maxRequestSize = 64 * 1024;
               config.startup.showJavalinBanner = false;
+              config.requestLogger.http(
+                  (ctx, ms) ->
+                      metrics.request(ctx.method().name(), routeOf(ctx), ctx.statusCode(), ms));
               config.routes.before(CyclesErrors::correlate);
               config.routes.before("/v1/*", ctx -> routeToOwner(ctx, queries, forwarder, ready));
               config.routes.post("/v1/agent/bootstrap", agents::bootstrap);
               config.routes.post("/v1/agent/delegate", agents::delegate);
               config.routes.get("/v1/agent/status", agents::status);
+              config.routes.get("/v1/agent/profiles/me", agents::profile);
+              config.routes.get("/v1/agent/limits/me", agents::limits);
               config.routes.post("/v1/agent/spend", agents::spend);
               config.routes.get("/v1/agent/sub-agents", tree::listSubAgents);
               config.routes.delete("/v1/agent/sub-agents/{child_id}", tree::terminateSubAgent);
+              config.routes.get("/v1/agents", tree::fleet);
               config.routes.get("/v1/agents/{agent_id}", tree::agent);
               config.routes.post("/v1/agents/{agent_id}/lifecycle", tree::transition);
               config.routes.post("/v1/agents/{agent_id}/revoke", tree::revoke);
@@ -82,6 +91,11 @@ public final class HttpApi implements AutoCloseable {
                   "/.well-known/jwks.json", ctx -> Http.json(ctx, 200, jwks.toJwks()));
               config.routes.get("/healthz", ctx -> Http.json(ctx, 200, Map.of("status", "up")));
               config.routes.get(
+                  "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+              config.routes.get(
+                  "/metrics",
+                  ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+              config.routes.get(
                   "/readyz",
                   ctx ->
                       Http.json(
@@ -100,6 +114,25 @@ public final class HttpApi implements AutoCloseable {
                     }
                   });
             });
+  }
+
+  /** Every HTTP route as "METHOD path" (Javalin's own list), for checking the OpenAPI document. */
+  public java.util.List<String> routes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(e -> e.endpoint)
+        .filter(e -> e.method.isHttpMethod())
+        .map(e -> e.method.name() + " " + e.path)
+        .toList();
+  }
+
+  /** The route template a request matched (bounded label set), or "unmatched". */
+  private static String routeOf(Context ctx) {
+    try {
+      io.javalin.router.Endpoint e = ctx.endpoints().matchedHttpEndpoint();
+      return e == null ? "unmatched" : e.path;
+    } catch (RuntimeException e) {
+      return "unmatched";
+    }
   }
 
   public HttpApi start(String host, int port) {
