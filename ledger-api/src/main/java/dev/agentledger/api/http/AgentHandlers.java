@@ -142,7 +142,8 @@ public final class AgentHandlers {
     submissions.answer(
         ctx,
         submissions.submit(ctx, parent, command),
-        outcome -> delegated(parent.tenant(), outcome));
+        outcome -> delegated(parent.tenant(), outcome),
+        withBudgetOf(parent));
   }
 
   private Map<String, Object> delegated(String tenant, Outcome outcome) {
@@ -186,9 +187,12 @@ public final class AgentHandlers {
     Http.json(ctx, 200, out);
   }
 
-  /** GET /v1/agent/limits/me — the caller's budgets per unit: limit, spent, reserved, breaker. */
+  /**
+   * GET /v1/agent/limits/me — the caller's budgets per unit: limit, spent, reserved, breaker. Not
+   * for a provisioned agent (seed 003 lets it read only status and profile).
+   */
   public void limits(Context ctx) {
-    Agent agent = auth.agentReading(ctx).agent();
+    Agent agent = auth.agent(ctx).agent();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("agent_id", agent.id());
     out.put("lifecycle", agent.lifecycle().wireName());
@@ -241,7 +245,8 @@ public final class AgentHandlers {
     submissions.answer(
         ctx,
         submissions.submit(ctx, agent, command),
-        outcome -> spent(agent.tenant(), outcome.first(SpendRecorded.class), outcome));
+        outcome -> spent(agent.tenant(), outcome.first(SpendRecorded.class), outcome),
+        withBudgetOf(agent));
   }
 
   private Map<String, Object> spent(String tenant, SpendRecorded e, Outcome outcome) {
@@ -255,6 +260,19 @@ public final class AgentHandlers {
     out.put("budget", Views.budgets(after));
     out.put("evidence_seq", outcome.lastSeq());
     return out;
+  }
+
+  /** A budget refusal (402) tells the caller what it has left, as the seeds ask. */
+  private java.util.function.Function<Event.CommandRejected, ApiProblem> withBudgetOf(
+      Principal.AgentPrincipal who) {
+    return r -> {
+      ApiProblem p = ApiProblem.of(r);
+      return p.status() != 402
+          ? p
+          : p.with(
+              "budget_remaining",
+              queries.agent(who.tenant(), who.agent().id()).map(Views::usdAvailable).orElse(null));
+    };
   }
 
   private static Map<String, Allocation> allocations(JsonBody body) {

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String PROBLEM = "application/problem+json";
+  private static final int MAX_BODY_BYTES = 64 * 1024;
 
   private final Javalin app;
 
@@ -47,12 +48,13 @@ public final class HttpApi implements AutoCloseable {
     this.app =
         Javalin.create(
             config -> {
-              config.http.maxRequestSize = 64 * 1024;
+              config.http.maxRequestSize = MAX_BODY_BYTES;
               config.startup.showJavalinBanner = false;
               config.requestLogger.http(
                   (ctx, ms) ->
                       metrics.request(ctx.method().name(), routeOf(ctx), ctx.statusCode(), ms));
               config.routes.before(CyclesErrors::correlate);
+              config.routes.before(HttpApi::limitBody);
               config.routes.before("/v1/*", ctx -> routeToOwner(ctx, queries, forwarder, ready));
               config.routes.post("/v1/agent/bootstrap", agents::bootstrap);
               config.routes.post("/v1/agent/delegate", agents::delegate);
@@ -103,6 +105,8 @@ public final class HttpApi implements AutoCloseable {
                           ready.getAsBoolean() ? 200 : 503,
                           Map.of("ready", ready.getAsBoolean())));
               config.routes.exception(Exception.class, HttpApi::problem);
+              config.routes.exception(
+                  io.javalin.http.HttpResponseException.class, HttpApi::problem);
               config.routes.error(
                   404,
                   ctx -> {
@@ -123,6 +127,30 @@ public final class HttpApi implements AutoCloseable {
         .filter(e -> e.method.isHttpMethod())
         .map(e -> e.method.name() + " " + e.path)
         .toList();
+  }
+
+  /** A body announced too large, or in a charset we cannot decode, is refused before any read. */
+  private static void limitBody(Context ctx) {
+    if (ctx.contentLength() > MAX_BODY_BYTES) {
+      throw tooLarge();
+    }
+    String charset = ctx.characterEncoding();
+    if (charset != null && !decodable(charset)) {
+      throw new ApiProblem(400, "unsupported_charset", "send the body in UTF-8");
+    }
+  }
+
+  private static boolean decodable(String charset) {
+    try {
+      return java.nio.charset.Charset.isSupported(charset);
+    } catch (IllegalArgumentException e) { // an illegal charset name
+      return false;
+    }
+  }
+
+  private static ApiProblem tooLarge() {
+    return new ApiProblem(
+        400, "body_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes");
   }
 
   /** The route template a request matched (bounded label set), or "unmatched". */
@@ -170,6 +198,8 @@ public final class HttpApi implements AutoCloseable {
     } else if (e instanceof org.apache.kafka.common.KafkaException) {
       LOG.warn("ledger unavailable for {} {}", ctx.method(), ctx.path(), e);
       p = ApiProblem.notReady("the ledger is unavailable; retry shortly");
+    } else if (e instanceof io.javalin.http.HttpResponseException h && h.getStatus() == 413) {
+      p = tooLarge();
     } else if (e instanceof io.javalin.http.HttpResponseException h) {
       p = new ApiProblem(h.getStatus(), "http_" + h.getStatus(), h.getMessage());
     } else {
