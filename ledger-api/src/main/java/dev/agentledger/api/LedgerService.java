@@ -19,6 +19,7 @@ import dev.agentledger.api.identity.CertificateAuthority;
 import dev.agentledger.api.kafka.EmbeddedKafka;
 import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.api.kafka.TopicsConfig;
+import dev.agentledger.api.metrics.LedgerMetrics;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.api.registry.ExternalRegistry;
 import dev.agentledger.api.registry.RegistryHandlers;
@@ -65,6 +66,7 @@ public final class LedgerService implements AutoCloseable {
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final LedgerConfig config;
+  private final LedgerMetrics metrics = new LedgerMetrics();
   private String bootstrapServers;
   private KafkaStreams streams;
   private CommandBus bus;
@@ -108,7 +110,10 @@ public final class LedgerService implements AutoCloseable {
     published.add(key.verifyingKey());
     PublicKeys publicKeys = PublicKeys.of(published);
     startStreams(catalog, key);
-    bus = track(new CommandBus(bootstrapServers, catalog, config.commandTimeout()));
+    metrics.watch(streams);
+    bus =
+        track(
+            new CommandBus(bootstrapServers, catalog, config.commandTimeout(), metrics::evidence));
     queries = new LedgerQueries(streams, self());
     AgentTokens tokens = new AgentTokens(key, publicKeys);
     Authenticator auth =
@@ -118,7 +123,7 @@ public final class LedgerService implements AutoCloseable {
             queries,
             System::currentTimeMillis,
             new AgentRateLimits(config.policy().trust()));
-    Submissions submissions = new Submissions(bus, queries);
+    Submissions submissions = new Submissions(bus, queries, metrics);
     CertificateAuthority ca = CertificateAuthority.open(config.caSeed(), config.trustDomain());
     ca.warmUp();
     AgentHandlers agents =
@@ -148,7 +153,8 @@ public final class LedgerService implements AutoCloseable {
                     queries,
                     publicKeys,
                     this::ready,
-                    config.commandTimeout())
+                    config.commandTimeout(),
+                    metrics)
                 .start(config.httpHost(), config.httpPort()));
     awaitRunning();
     demoKey = ensureDemoTenant();

@@ -129,6 +129,36 @@ final class TestLedger implements AutoCloseable {
     }
   }
 
+  /** Any method, with an operator key or agent token; json may be null for no body. */
+  Answer call(String method, String path, String bearer, String json) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + bearer)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  /** Another tenant with its own operator key, issued as first start does for demo's. */
+  String createTenant(String tenant) {
+    dev.agentledger.api.auth.OperatorKeys.Issued issued =
+        dev.agentledger.api.auth.OperatorKeys.issue(tenant);
+    try (dev.agentledger.api.bus.CommandBus bus =
+        new dev.agentledger.api.bus.CommandBus(
+            service.bootstrapServers(), SchemaCatalog.builtIn(), Duration.ofSeconds(20))) {
+      bus.submit(
+              tenant,
+              dev.agentledger.ledger.domain.Actor.system("test"),
+              new dev.agentledger.ledger.domain.Command.IssueOperatorKey(
+                  issued.keyId(), issued.hash()))
+          .join();
+    }
+    return issued.apiKey();
+  }
+
   Answer get(String path, String bearer) {
     return send(
         HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + bearer).GET());

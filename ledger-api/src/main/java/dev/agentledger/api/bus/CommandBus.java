@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ObjLongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,12 +49,23 @@ public final class CommandBus implements AutoCloseable {
   private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
   private final Duration timeout;
   private final Thread listener;
+  private final ObjLongConsumer<String> onEvidence;
   private volatile boolean running = true;
 
   private record Pending(CompletableFuture<Outcome> future, List<EvidenceEvent> events) {}
 
   public CommandBus(String bootstrapServers, SchemaCatalog catalog, Duration timeout) {
+    this(bootstrapServers, catalog, timeout, (tenant, seq) -> {});
+  }
+
+  /** As above, telling {@code onEvidence} each (tenant, seq) the evidence tail sees. */
+  public CommandBus(
+      String bootstrapServers,
+      SchemaCatalog catalog,
+      Duration timeout,
+      ObjLongConsumer<String> onEvidence) {
     this.timeout = timeout;
+    this.onEvidence = onEvidence;
     this.producer =
         new KafkaProducer<>(
             producerProps(bootstrapServers),
@@ -169,6 +181,7 @@ public final class CommandBus implements AutoCloseable {
     try {
       while (running) {
         for (ConsumerRecord<String, EvidenceEvent> r : consumer.poll(Duration.ofMillis(200))) {
+          onEvidence.accept(r.value().getTenant(), r.value().getSeq());
           deliver(r.value());
         }
       }

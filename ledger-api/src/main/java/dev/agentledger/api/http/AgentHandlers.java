@@ -86,9 +86,9 @@ public final class AgentHandlers {
     JsonBody body = JsonBody.parse(ctx.body(), BOOTSTRAP_FIELDS);
     BootstrapAgent command =
         new BootstrapAgent(
-            body.requiredString("agent_id"),
+            Ids.agent(body.requiredString("agent_id"), "agent_id"),
             body.string("role"),
-            body.strings("permissions"),
+            Ids.scopes(body.strings("permissions")),
             intOrNull(body.integer("max_depth")),
             allocations(body),
             body.integer("ttl_seconds"),
@@ -133,14 +133,14 @@ public final class AgentHandlers {
   public void delegate(Context ctx) {
     Principal.AgentPrincipal parent = auth.agent(ctx);
     JsonBody body = JsonBody.parse(ctx.body(), DELEGATE_FIELDS);
-    String childId = body.string("agent_id");
+    String childId = Ids.agent(body.string("agent_id"), "agent_id");
     DelegateAgent command =
         new DelegateAgent(
             parent.agent().id(),
             childId == null ? "agent-sub-" + HexFormat.of().formatHex(randomBytes(3)) : childId,
             body.string("role"),
             slices(body),
-            body.strings("permissions"),
+            Ids.scopes(body.strings("permissions")),
             intOrNull(body.integer("max_depth")),
             body.integer("ttl_seconds"),
             UUID.randomUUID().toString());
@@ -149,7 +149,8 @@ public final class AgentHandlers {
     submissions.answer(
         ctx,
         submissions.submit(ctx, parent, command),
-        outcome -> delegated(parent.tenant(), command, key, outcome));
+        outcome -> delegated(parent.tenant(), command, key, outcome),
+        withBudgetOf(parent));
   }
 
   private Map<String, Object> delegated(
@@ -214,6 +215,30 @@ public final class AgentHandlers {
     Http.json(ctx, 200, out);
   }
 
+  /** GET /v1/agent/profiles/me — the caller's own profile (seed 003's identity and ownership). */
+  public void profile(Context ctx) {
+    Agent agent = auth.agentReading(ctx).agent();
+    Map<String, Object> out = new LinkedHashMap<>(Views.profile(agent));
+    out.put("budget_daily_usd", Views.usdLimit(agent, Period.DAY));
+    out.put("budget_monthly_usd", Views.usdLimit(agent, Period.MONTH));
+    Http.json(ctx, 200, out);
+  }
+
+  /**
+   * GET /v1/agent/limits/me — the caller's budgets per unit: limit, spent, reserved, breaker. Not
+   * for a provisioned agent (seed 003 lets it read only status and profile).
+   */
+  public void limits(Context ctx) {
+    Agent agent = auth.agent(ctx).agent();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("agent_id", agent.id());
+    out.put("lifecycle", agent.lifecycle().wireName());
+    out.put("budget_remaining", Views.usdAvailable(agent));
+    out.put("budget", Views.budgets(agent));
+    out.put("circuit_open", agent.budgets().values().stream().anyMatch(b -> b.breakerOpen()));
+    Http.json(ctx, 200, out);
+  }
+
   private String mint(String tenant, Agent agent, String jti, long issuedAt, long exp) {
     return tokens.mint(
         tenant,
@@ -257,7 +282,8 @@ public final class AgentHandlers {
     submissions.answer(
         ctx,
         submissions.submit(ctx, agent, command),
-        outcome -> spent(agent.tenant(), outcome.first(SpendRecorded.class), outcome));
+        outcome -> spent(agent.tenant(), outcome.first(SpendRecorded.class), outcome),
+        withBudgetOf(agent));
   }
 
   private Map<String, Object> spent(String tenant, SpendRecorded e, Outcome outcome) {
@@ -272,6 +298,19 @@ public final class AgentHandlers {
     out.put("budget", Views.budgets(after));
     out.put("evidence_seq", outcome.lastSeq());
     return out;
+  }
+
+  /** A budget refusal (402) tells the caller what it has left, as the seeds ask. */
+  private java.util.function.Function<Event.CommandRejected, ApiProblem> withBudgetOf(
+      Principal.AgentPrincipal who) {
+    return r -> {
+      ApiProblem p = ApiProblem.of(r);
+      return p.status() != 402
+          ? p
+          : p.with(
+              "budget_remaining",
+              queries.agent(who.tenant(), who.agent().id()).map(Views::usdAvailable).orElse(null));
+    };
   }
 
   private static Map<String, Allocation> allocations(JsonBody body) {

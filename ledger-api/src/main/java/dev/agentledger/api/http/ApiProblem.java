@@ -56,6 +56,13 @@ public final class ApiProblem extends RuntimeException {
     };
   }
 
+  /** The same problem with one more field for the caller (e.g. {@code budget_remaining}). */
+  public ApiProblem with(String field, Object value) {
+    Map<String, Object> more = new LinkedHashMap<>(fields);
+    more.put(field, value);
+    return new ApiProblem(status, code, getMessage(), more);
+  }
+
   public int status() {
     return status;
   }

@@ -106,14 +106,21 @@ public final class Authenticator {
 
   private static void enforceLifecycle(Agent agent, long now, boolean readOnly) {
     if (agent.lifecycle() == Lifecycle.TERMINATED || agent.expiredAt(now)) {
-      throw new ApiProblem(403, "agent_terminated", agent.id() + " is terminated");
+      throw new ApiProblem(
+          403, "agent_terminated", agent.id() + " is terminated", state("terminated"));
     }
     if (agent.lifecycle() == Lifecycle.SUSPENDED) {
-      throw new ApiProblem(402, "agent_suspended", agent.id() + " is suspended");
+      throw new ApiProblem(
+          402, "agent_suspended", agent.id() + " is suspended", state("suspended"));
     }
     if (agent.lifecycle() == Lifecycle.PROVISIONED && !readOnly) {
-      throw new ApiProblem(403, "agent_provisioned", agent.id() + " is not active yet");
+      throw new ApiProblem(
+          403, "agent_provisioned", agent.id() + " is not active yet", state("provisioned"));
     }
+  }
+
+  private static java.util.Map<String, Object> state(String lifecycle) {
+    return java.util.Map.of("current_state", lifecycle);
   }
 
   /**

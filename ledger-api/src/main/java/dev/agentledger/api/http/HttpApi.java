@@ -1,5 +1,6 @@
 package dev.agentledger.api.http;
 
+import dev.agentledger.api.metrics.LedgerMetrics;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.api.registry.RegistryHandlers;
 import dev.agentledger.evidence.PublicKeys;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String PROBLEM = "application/problem+json";
+  private static final int MAX_BODY_BYTES = 64 * 1024;
 
   private final Javalin app;
 
@@ -35,8 +37,10 @@ public final class HttpApi implements AutoCloseable {
       LedgerQueries queries,
       PublicKeys jwks,
       BooleanSupplier ready,
-      Duration forwardTimeout) {
+      Duration forwardTimeout,
+      LedgerMetrics metrics) {
     Forwarder forwarder = new Forwarder(forwardTimeout);
+    String openApi = OpenApiDocument.load();
     AgentHandlers agents = handlers.agents();
     TreeHandlers tree = handlers.tree();
     CyclesHandlers cycles = handlers.cycles();
@@ -48,16 +52,23 @@ public final class HttpApi implements AutoCloseable {
     this.app =
         Javalin.create(
             config -> {
-              config.http.maxRequestSize = 64 * 1024;
+              config.http.maxRequestSize = MAX_BODY_BYTES;
               config.startup.showJavalinBanner = false;
+              config.requestLogger.http(
+                  (ctx, ms) ->
+                      metrics.request(ctx.method().name(), routeOf(ctx), ctx.statusCode(), ms));
               config.routes.before(CyclesErrors::correlate);
+              config.routes.before(HttpApi::limitBody);
               config.routes.before("/v1/*", ctx -> routeToOwner(ctx, queries, forwarder, ready));
               config.routes.post("/v1/agent/bootstrap", agents::bootstrap);
               config.routes.post("/v1/agent/delegate", agents::delegate);
               config.routes.get("/v1/agent/status", agents::status);
+              config.routes.get("/v1/agent/profiles/me", agents::profile);
+              config.routes.get("/v1/agent/limits/me", agents::limits);
               config.routes.post("/v1/agent/spend", agents::spend);
               config.routes.get("/v1/agent/sub-agents", tree::listSubAgents);
               config.routes.delete("/v1/agent/sub-agents/{child_id}", tree::terminateSubAgent);
+              config.routes.get("/v1/agents", tree::fleet);
               config.routes.get("/v1/agents/{agent_id}", tree::agent);
               config.routes.post("/v1/agents/{agent_id}/lifecycle", tree::transition);
               config.routes.post("/v1/agents/{agent_id}/revoke", tree::revoke);
@@ -97,6 +108,11 @@ public final class HttpApi implements AutoCloseable {
                   "/.well-known/jwks.json", ctx -> Http.json(ctx, 200, jwks.toJwks()));
               config.routes.get("/healthz", ctx -> Http.json(ctx, 200, Map.of("status", "up")));
               config.routes.get(
+                  "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+              config.routes.get(
+                  "/metrics",
+                  ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+              config.routes.get(
                   "/readyz",
                   ctx ->
                       Http.json(
@@ -104,6 +120,8 @@ public final class HttpApi implements AutoCloseable {
                           ready.getAsBoolean() ? 200 : 503,
                           Map.of("ready", ready.getAsBoolean())));
               config.routes.exception(Exception.class, HttpApi::problem);
+              config.routes.exception(
+                  io.javalin.http.HttpResponseException.class, HttpApi::problem);
               config.routes.error(
                   404,
                   ctx -> {
@@ -115,6 +133,49 @@ public final class HttpApi implements AutoCloseable {
                     }
                   });
             });
+  }
+
+  /** Every HTTP route as "METHOD path" (Javalin's own list), for checking the OpenAPI document. */
+  public java.util.List<String> routes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(e -> e.endpoint)
+        .filter(e -> e.method.isHttpMethod())
+        .map(e -> e.method.name() + " " + e.path)
+        .toList();
+  }
+
+  /** A body announced too large, or in a charset we cannot decode, is refused before any read. */
+  private static void limitBody(Context ctx) {
+    if (ctx.contentLength() > MAX_BODY_BYTES) {
+      throw tooLarge();
+    }
+    String charset = ctx.characterEncoding();
+    if (charset != null && !decodable(charset)) {
+      throw new ApiProblem(400, "unsupported_charset", "send the body in UTF-8");
+    }
+  }
+
+  private static boolean decodable(String charset) {
+    try {
+      return java.nio.charset.Charset.isSupported(charset);
+    } catch (IllegalArgumentException e) { // an illegal charset name
+      return false;
+    }
+  }
+
+  private static ApiProblem tooLarge() {
+    return new ApiProblem(
+        400, "body_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes");
+  }
+
+  /** The route template a request matched (bounded label set), or "unmatched". */
+  private static String routeOf(Context ctx) {
+    try {
+      io.javalin.router.Endpoint e = ctx.endpoints().matchedHttpEndpoint();
+      return e == null ? "unmatched" : e.path;
+    } catch (RuntimeException e) {
+      return "unmatched";
+    }
   }
 
   public HttpApi start(String host, int port) {
@@ -152,6 +213,8 @@ public final class HttpApi implements AutoCloseable {
     } else if (e instanceof org.apache.kafka.common.KafkaException) {
       LOG.warn("ledger unavailable for {} {}", ctx.method(), ctx.path(), e);
       p = ApiProblem.notReady("the ledger is unavailable; retry shortly");
+    } else if (e instanceof io.javalin.http.HttpResponseException h && h.getStatus() == 413) {
+      p = tooLarge();
     } else if (e instanceof io.javalin.http.HttpResponseException h) {
       p = new ApiProblem(h.getStatus(), "http_" + h.getStatus(), h.getMessage());
     } else {

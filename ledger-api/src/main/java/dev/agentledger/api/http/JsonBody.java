@@ -15,6 +15,12 @@ final class JsonBody {
       new ObjectMapper()
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final int MAX_TEXT = 1024;
+
+  /** Dollar amounts over HTTP: at most 6 decimals (the ledger keeps 8, for Cycles' microcents). */
+  private static final int USD_PLACES = 6;
+
+  private static final int MAX_ITEMS = 256;
   private final JsonNode node;
 
   private JsonBody(JsonNode node) {
@@ -94,7 +100,16 @@ final class JsonBody {
     if (!v.isTextual()) {
       throw typeError(field, "a string");
     }
-    return v.asText();
+    return bounded(field, v.asText());
+  }
+
+  /** Free text is stored as evidence forever: a field of a request stays a line, not a file. */
+  private static String bounded(String field, String text) {
+    if (text.length() > MAX_TEXT) {
+      throw new ApiProblem(
+          400, "value_too_long", field + " is longer than " + MAX_TEXT + " characters");
+    }
+    return text;
   }
 
   String requiredString(String field) {
@@ -124,12 +139,15 @@ final class JsonBody {
     if (!v.isArray()) {
       throw typeError(field, "an array of strings");
     }
+    if (v.size() > MAX_ITEMS) {
+      throw new ApiProblem(400, "value_too_long", field + " has more than " + MAX_ITEMS + " items");
+    }
     List<String> out = new ArrayList<>();
     for (JsonNode item : v) {
       if (!item.isTextual()) {
         throw typeError(field, "an array of strings");
       }
-      out.add(item.asText());
+      out.add(bounded(field, item.asText()));
     }
     return out;
   }
@@ -140,7 +158,7 @@ final class JsonBody {
     if (v == null || v.isNull()) {
       return null;
     }
-    return amount(field, v, Money.USD_SCALE);
+    return amount(field, v, Money.USD_SCALE, USD_PLACES);
   }
 
   /** {@code {unit: amount}}; usd in decimal dollars, other units in whole numbers. */
@@ -156,13 +174,16 @@ final class JsonBody {
     Iterator<String> units = v.fieldNames();
     while (units.hasNext()) {
       String unit = units.next();
-      int scale = Money.USD.equals(unit) ? Money.USD_SCALE : 0;
-      out.put(unit, amount(field + "." + unit, v.get(unit), scale));
+      boolean usd = Money.USD.equals(unit);
+      out.put(
+          unit,
+          amount(field + "." + unit, v.get(unit), usd ? Money.USD_SCALE : 0, usd ? USD_PLACES : 0));
     }
     return out;
   }
 
-  private static long amount(String field, JsonNode v, int scale) {
+  /** Parses an amount of at most {@code places} decimals, stored {@code scale} places right. */
+  private static long amount(String field, JsonNode v, int scale, int places) {
     BigDecimal value;
     if (v.isNumber()) {
       value = v.decimalValue();
@@ -178,9 +199,9 @@ final class JsonBody {
     if (value.signum() < 0) {
       throw new ApiProblem(400, "invalid_amount", field + " must not be negative");
     }
-    if (value.stripTrailingZeros().scale() > scale) {
+    if (value.stripTrailingZeros().scale() > places) {
       throw new ApiProblem(
-          400, "invalid_amount", field + " has more than " + scale + " decimal places");
+          400, "invalid_amount", field + " has more than " + places + " decimal places");
     }
     try {
       return value.movePointRight(scale).longValueExact();

@@ -3,8 +3,10 @@ package dev.agentledger.api.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.agentledger.api.bus.CommandBus;
 import dev.agentledger.api.bus.Outcome;
+import dev.agentledger.api.metrics.LedgerMetrics;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.ledger.codec.CanonicalJson;
+import dev.agentledger.ledger.codec.DomainCodec;
 import dev.agentledger.ledger.domain.Command;
 import dev.agentledger.ledger.domain.Event.CommandRejected;
 import dev.agentledger.ledger.topology.IdempotencyLog;
@@ -24,13 +26,16 @@ import java.util.function.Function;
  */
 public final class Submissions {
   static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+  private static final String REJECTED = "CommandRejected";
 
   private final CommandBus bus;
   private final LedgerQueries queries;
+  private final LedgerMetrics metrics;
 
-  public Submissions(CommandBus bus, LedgerQueries queries) {
+  public Submissions(CommandBus bus, LedgerQueries queries, LedgerMetrics metrics) {
     this.bus = bus;
     this.queries = queries;
+    this.metrics = metrics;
   }
 
   CompletableFuture<Outcome> submit(Context ctx, Principal who, Command command) {
@@ -39,6 +44,10 @@ public final class Submissions {
 
   /** As {@link #submit(Context, Principal, Command)}, with the key from elsewhere (a body). */
   CompletableFuture<Outcome> submit(Context ctx, Principal who, Command command, String key) {
+    return counted(command, sent(ctx, who, command, key));
+  }
+
+  private CompletableFuture<Outcome> sent(Context ctx, Principal who, Command command, String key) {
     if (key == null || key.isBlank()) {
       return bus.submit(who.tenant(), who.actor(), command);
     }
@@ -55,6 +64,26 @@ public final class Submissions {
       return CompletableFuture.completedFuture(new Outcome(prior.get().events()));
     }
     return bus.submit(who.tenant(), who.actor(), command, key, fingerprint);
+  }
+
+  /** Counts the command's outcome by type and rejection code, off the request's path. */
+  private CompletableFuture<Outcome> counted(Command command, CompletableFuture<Outcome> outcome) {
+    String type = DomainCodec.typeOf(command);
+    outcome.whenComplete(
+        (o, error) -> {
+          if (error != null) {
+            metrics.outcome(type, "failed", error.getClass().getSimpleName());
+          } else {
+            IdempotencyLog.Recorded first = o.recorded().get(0);
+            if (first.type().equals(REJECTED)) {
+              CommandRejected r = (CommandRejected) DomainCodec.event(REJECTED, first.payload());
+              metrics.outcome(type, "rejected", r.code().wire());
+            } else {
+              metrics.outcome(type, "accepted", "ok");
+            }
+          }
+        });
+    return outcome;
   }
 
   /** Waits for the outcome without holding a server thread; refusals become problems. */

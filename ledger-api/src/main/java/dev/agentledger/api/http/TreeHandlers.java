@@ -51,7 +51,9 @@ public final class TreeHandlers {
   /** DELETE /v1/agent/sub-agents/{child_id} — ends a child and its subtree, reclaiming budget. */
   public void terminateSubAgent(Context ctx) {
     Principal.AgentPrincipal parent = auth.agent(ctx);
-    Command command = new TerminateSubAgent(parent.agent().id(), ctx.pathParam("child_id"));
+    Command command =
+        new TerminateSubAgent(
+            parent.agent().id(), Ids.agent(ctx.pathParam("child_id"), "child_id"));
     submissions.answer(
         ctx, submissions.submit(ctx, parent, command), o -> ended(parent.tenant(), o));
   }
@@ -60,7 +62,7 @@ public final class TreeHandlers {
   public void revoke(Context ctx) {
     Principal who = auth.anyone(ctx);
     JsonBody body = JsonBody.parse(ctx.body(), REVOKE_FIELDS);
-    Command command = new RevokeAgent(ctx.pathParam("agent_id"), body.string("reason"));
+    Command command = new RevokeAgent(agentParam(ctx), body.string("reason"));
     submissions.answer(ctx, submissions.submit(ctx, who, command), o -> ended(who.tenant(), o));
   }
 
@@ -69,8 +71,7 @@ public final class TreeHandlers {
     Principal.Operator op = auth.operator(ctx);
     JsonBody body = JsonBody.parse(ctx.body(), LIFECYCLE_FIELDS);
     Lifecycle target = lifecycle(body.requiredString("state"));
-    Command command =
-        new TransitionLifecycle(ctx.pathParam("agent_id"), target, body.string("reason"));
+    Command command = new TransitionLifecycle(agentParam(ctx), target, body.string("reason"));
     submissions.answer(
         ctx,
         submissions.submit(ctx, op, command),
@@ -91,7 +92,7 @@ public final class TreeHandlers {
       throw new ApiProblem(400, "missing_field", "limits must name exactly one unit");
     }
     var limit = limits.entrySet().iterator().next();
-    Command command = new ChangeLimit(ctx.pathParam("agent_id"), limit.getKey(), limit.getValue());
+    Command command = new ChangeLimit(agentParam(ctx), limit.getKey(), limit.getValue());
     submissions.answer(
         ctx,
         submissions.submit(ctx, op, command),
@@ -108,12 +109,68 @@ public final class TreeHandlers {
     return out;
   }
 
+  /**
+   * GET /v1/agents[?parent=id][&limit=n][&cursor=id] — the operator's fleet, one tree level at a
+   * time: without parent the tenant's roots, with it that agent's live children. Ordered by id;
+   * {@code next_cursor} (the last id shown) pages on.
+   */
+  public void fleet(Context ctx) {
+    Principal.Operator op = auth.operator(ctx);
+    String parentId = ctx.queryParam("parent");
+    int limit = pageSize(ctx.queryParam("limit"));
+    String cursor = ctx.queryParam("cursor");
+    String tenant = op.tenant();
+    List<String> level;
+    if (parentId == null) {
+      level = queries.roots(tenant);
+    } else {
+      queries
+          .agent(tenant, Ids.agent(parentId, "parent"))
+          .orElseThrow(() -> new ApiProblem(404, "unknown_agent", "no such agent"));
+      level = queries.children(tenant, parentId);
+    }
+    List<Map<String, Object>> page =
+        level.stream() // ids come sorted, so the cursor pages in id order
+            .filter(id -> cursor == null || id.compareTo(cursor) > 0)
+            .limit(limit + 1L)
+            .map(id -> queries.agent(tenant, id))
+            .flatMap(java.util.Optional::stream)
+            .map(a -> node(tenant, a))
+            .toList();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("parent_id", parentId);
+    out.put("agents", page.subList(0, Math.min(limit, page.size())));
+    out.put("next_cursor", page.size() > limit ? page.get(limit - 1).get("agent_id") : null);
+    Http.json(ctx, 200, out);
+  }
+
+  private Map<String, Object> node(String tenant, Agent a) {
+    Map<String, Object> v = summary(a);
+    v.put("sub_agent_ids", queries.children(tenant, a.id()));
+    return v;
+  }
+
+  private static int pageSize(String raw) {
+    if (raw == null) {
+      return 100;
+    }
+    try {
+      int n = Integer.parseInt(raw);
+      if (n >= 1 && n <= 1000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the problem below
+    }
+    throw new ApiProblem(400, "invalid_parameter", "limit must be an integer from 1 to 1000");
+  }
+
   /** GET /v1/agents/{id} — one agent of the operator's tenant; another tenant's is a 404. */
   public void agent(Context ctx) {
     Principal.Operator op = auth.operator(ctx);
     Agent agent =
         queries
-            .agent(op.tenant(), ctx.pathParam("agent_id"))
+            .agent(op.tenant(), agentParam(ctx))
             .orElseThrow(() -> new ApiProblem(404, "unknown_agent", "no such agent"));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("profile", Views.profile(agent));
@@ -161,6 +218,10 @@ public final class TreeHandlers {
     v.put("budget", Views.budgets(a));
     v.put("budget_remaining", Views.usdAvailable(a));
     return v;
+  }
+
+  private static String agentParam(Context ctx) {
+    return Ids.agent(ctx.pathParam("agent_id"), "agent_id");
   }
 
   private static Lifecycle lifecycle(String state) {

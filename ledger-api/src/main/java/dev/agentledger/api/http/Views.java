@@ -65,6 +65,12 @@ final class Views {
     return b == null ? null : Money.microcentsToUsd(b.available());
   }
 
+  /** The USD limit when its period is {@code period}, in dollars; else null. */
+  static Object usdLimit(Agent a, dev.agentledger.ledger.domain.Period period) {
+    Budget b = a.budget(Money.USD);
+    return b == null || b.period() != period ? null : Money.microcentsToUsd(b.limit());
+  }
+
   static String iso(long epochMs) {
     return Instant.ofEpochMilli(epochMs).toString();
   }
