@@ -8,12 +8,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentledger.api.CyclesCalls.Reply;
 import dev.agentledger.api.TestLedger.Answer;
-import dev.agentledger.api.auth.OperatorKeys;
-import dev.agentledger.api.bus.CommandBus;
-import dev.agentledger.ledger.domain.Actor;
-import dev.agentledger.ledger.domain.Command.CreateTenant;
-import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
-import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,15 +34,7 @@ class CyclesContractIT {
   static void start() {
     ledger = TestLedger.start(dataDir);
     key = ledger.operatorKey;
-    OperatorKeys.Issued other = OperatorKeys.issue("other");
-    try (CommandBus bus =
-        new CommandBus(
-            ledger.service.bootstrapServers(), SchemaCatalog.builtIn(), Duration.ofSeconds(20))) {
-      bus.submit("other", Actor.system("test"), new CreateTenant("other")).join();
-      bus.submit("other", Actor.system("test"), new IssueOperatorKey(other.keyId(), other.hash()))
-          .join();
-    }
-    otherTenantKey = other.apiKey();
+    otherTenantKey = ledger.createTenant("other");
   }
 
   @AfterAll

@@ -2,6 +2,8 @@ package dev.agentledger.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentledger.ledger.domain.Actor;
+import dev.agentledger.ledger.domain.Command;
 import dev.agentledger.ledger.topology.LedgerTopology;
 import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
@@ -142,19 +144,16 @@ final class TestLedger implements AutoCloseable {
                     : HttpRequest.BodyPublishers.ofString(json)));
   }
 
-  /** Another tenant with its own operator key, issued as first start does for demo's. */
+  /** Another tenant with its own operator key, made as the admin API would; returns the key. */
   String createTenant(String tenant) {
     dev.agentledger.api.auth.OperatorKeys.Issued issued =
         dev.agentledger.api.auth.OperatorKeys.issue(tenant);
     try (dev.agentledger.api.bus.CommandBus bus =
         new dev.agentledger.api.bus.CommandBus(
             service.bootstrapServers(), SchemaCatalog.builtIn(), Duration.ofSeconds(20))) {
-      bus.submit(
-              tenant,
-              dev.agentledger.ledger.domain.Actor.system("test"),
-              new dev.agentledger.ledger.domain.Command.IssueOperatorKey(
-                  issued.keyId(), issued.hash()))
-          .join();
+      Actor actor = Actor.system("test");
+      bus.submit(tenant, actor, new Command.CreateTenant(tenant)).join();
+      bus.submit(tenant, actor, new Command.IssueOperatorKey(issued.keyId(), issued.hash())).join();
     }
     return issued.apiKey();
   }
