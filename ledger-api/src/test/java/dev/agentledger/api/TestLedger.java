@@ -60,16 +60,7 @@ final class TestLedger implements AutoCloseable {
   java.net.http.HttpResponse<String> raw(String method, String path, String bearer, String json) {
     try {
       return http.send(
-          HttpRequest.newBuilder(uri(path))
-              .header("Authorization", "Bearer " + bearer)
-              .header("Content-Type", "application/json")
-              .method(
-                  method,
-                  json == null
-                      ? HttpRequest.BodyPublishers.noBody()
-                      : HttpRequest.BodyPublishers.ofString(json))
-              .timeout(Duration.ofSeconds(30))
-              .build(),
+          request(method, path, bearer, json).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -133,15 +124,18 @@ final class TestLedger implements AutoCloseable {
 
   /** Any method, with an operator key or agent token; json may be null for no body. */
   Answer call(String method, String path, String bearer, String json) {
-    return send(
-        HttpRequest.newBuilder(uri(path))
-            .header("Authorization", "Bearer " + bearer)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                json == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json)));
+    return send(request(method, path, bearer, json));
+  }
+
+  private HttpRequest.Builder request(String method, String path, String bearer, String json) {
+    return HttpRequest.newBuilder(uri(path))
+        .header("Authorization", "Bearer " + bearer)
+        .header("Content-Type", "application/json")
+        .method(
+            method,
+            json == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json));
   }
 
   /** Another tenant with its own operator key, made as the admin API would; returns the key. */
