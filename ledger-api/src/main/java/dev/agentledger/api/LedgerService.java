@@ -16,6 +16,7 @@ import dev.agentledger.api.http.TenantHandlers;
 import dev.agentledger.api.http.TreeHandlers;
 import dev.agentledger.api.http.TrustHandlers;
 import dev.agentledger.api.identity.CertificateAuthority;
+import dev.agentledger.api.kafka.BrokerProbe;
 import dev.agentledger.api.kafka.EmbeddedKafka;
 import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.api.kafka.TopicsConfig;
@@ -70,6 +71,7 @@ public final class LedgerService implements AutoCloseable {
   private String bootstrapServers;
   private KafkaStreams streams;
   private CommandBus bus;
+  private BrokerProbe broker;
   private LedgerQueries queries;
   private HttpApi http;
   private Optional<String> demoKey = Optional.empty();
@@ -115,6 +117,7 @@ public final class LedgerService implements AutoCloseable {
         track(
             new CommandBus(bootstrapServers, catalog, config.commandTimeout(), metrics::evidence));
     queries = new LedgerQueries(streams, self());
+    broker = track(new BrokerProbe(bootstrapServers, System::currentTimeMillis));
     AgentTokens tokens = new AgentTokens(key, publicKeys);
     Authenticator auth =
         new Authenticator(
@@ -264,7 +267,10 @@ public final class LedgerService implements AutoCloseable {
   }
 
   public boolean ready() {
-    return streams != null && streams.state() == KafkaStreams.State.RUNNING && bus.ready();
+    return streams != null
+        && streams.state() == KafkaStreams.State.RUNNING
+        && bus.ready()
+        && broker.reachable();
   }
 
   /** What a person starting the service needs to know first. */
