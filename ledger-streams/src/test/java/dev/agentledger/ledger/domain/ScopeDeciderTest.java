@@ -26,6 +26,11 @@ class ScopeDeciderTest {
     return apply(decider, s, byOperator(T0), new SetScopeLimit(SUPPORT, USD, usd("50"), null));
   }
 
+  /** The support workflow with one hold of {@code agent}'s on it. */
+  private LedgerState heldInSupport(String agent, String id, String usd) {
+    return apply(decider, support(), byAgent(agent, T0 + 1), reserve(id, agent, usd(usd), SUPPORT));
+  }
+
   private static ReserveBudget reserve(String id, String agent, long amount, String scope) {
     return new ReserveBudget(id, agent, USD, null, amount, TTL, 0, null, null, scope);
   }
@@ -46,12 +51,7 @@ class ScopeDeciderTest {
 
   @Test
   void aReservationUnderTheWorkflowHoldsOnTheAgentAndTheWorkflow() {
-    LedgerState s =
-        apply(
-            decider,
-            support(),
-            byAgent("refund", T0 + 1),
-            reserve("r1", "refund", usd("5"), SUPPORT));
+    LedgerState s = heldInSupport("refund", "r1", "5");
     assertThat(agent(s, "refund").reserved()).isEqualTo(usd("5"));
     assertThat(scope(s).reserved()).isEqualTo(usd("5"));
     assertThat(scope(s).available()).isEqualTo(usd("45"));
@@ -60,12 +60,7 @@ class ScopeDeciderTest {
 
   @Test
   void anExhaustedWorkflowDeniesTheAgentThoughItsOwnBudgetHasRoom() {
-    LedgerState s =
-        apply(
-            decider,
-            support(),
-            byAgent("triage", T0 + 1),
-            reserve("t1", "triage", usd("46"), SUPPORT));
+    LedgerState s = heldInSupport("triage", "t1", "46");
     Rejection r = refusal(s, byAgent("refund", T0 + 2), reserve("r1", "refund", usd("5"), SUPPORT));
     assertThat(r.code()).isEqualTo(RejectionCode.INSUFFICIENT_BUDGET);
     assertThat(r.facts()).containsEntry("scope", SUPPORT).containsEntry("available", usd("4"));
@@ -87,12 +82,7 @@ class ScopeDeciderTest {
 
   @Test
   void commitChargesBothAndReleaseAndExpiryLiftBoth() {
-    LedgerState held =
-        apply(
-            decider,
-            support(),
-            byAgent("refund", T0 + 1),
-            reserve("r1", "refund", usd("5"), SUPPORT));
+    LedgerState held = heldInSupport("refund", "r1", "5");
     LedgerState committed =
         apply(decider, held, byAgent("refund", T0 + 2), new CommitReservation("r1", USD, usd("3")));
     assertThat(agent(committed, "refund").spent()).isEqualTo(usd("3"));
