@@ -395,4 +395,62 @@ class CyclesContractIT {
     assertThat(balance("cy-breaker").path("is_over_limit").asBoolean()).isFalse();
     assertThat(reserve("cy-breaker", DOLLAR / 2).status()).isEqualTo(200);
   }
+
+  @Test
+  void seed001TheWorkflowBudgetAndTheAgentBudgetMustBothHaveRoom() {
+    ledger.bootstrap("s1-refund", "5.00");
+    ledger.bootstrap("s1-triage", "100.00");
+    Reply set = setScopeLimit("{\"scope\":\"workflow:support\",\"limits\":{\"usd\":50.00}}");
+    assertThat(set.status()).as(set.body().toString()).isEqualTo(200);
+    assertThat(setScopeLimit("{\"scope\":\"agent:x\",\"limits\":{\"usd\":1}}").status())
+        .isEqualTo(400);
+
+    String refundHold = reserved("s1-refund", 5 * DOLLAR, "subject", support("s1-refund"));
+    assertThat(balance("s1-refund").path("reserved").path("amount").asLong()).isEqualTo(5 * DOLLAR);
+    JsonNode workflow = workflowBalance();
+    assertThat(workflow.path("reserved").path("amount").asLong()).isEqualTo(5 * DOLLAR);
+    assertThat(workflow.path("remaining").path("amount").asLong()).isEqualTo(45 * DOLLAR);
+    assertThat(release(refundHold).status()).isEqualTo(200);
+    assertThat(workflowBalance().path("reserved").path("amount").asLong()).isZero();
+
+    reserved("s1-triage", 46 * DOLLAR, "subject", support("s1-triage"));
+    Reply denied = reserve("s1-refund", 5 * DOLLAR, "subject", support("s1-refund"));
+    assertError(denied, 409, "BUDGET_EXCEEDED");
+    assertThat(denied.body().path("details").path("scope").asText()).isEqualTo("workflow:support");
+    assertThat(balance("s1-refund").path("remaining").path("amount").asLong())
+        .as("its own budget has room")
+        .isEqualTo(5 * DOLLAR);
+    Map<String, Object> ask = reserveBody("s1-refund", 5 * DOLLAR, "subject", support("s1-refund"));
+    Reply decided = call("POST", "/v1/decide", key, json(ask));
+    assertThat(decided.body().path("decision").asText()).isEqualTo("DENY");
+    assertThat(decided.body().path("reason_code").asText()).isEqualTo("BUDGET_EXCEEDED");
+  }
+
+  private static Map<String, Object> support(String agent) {
+    return Map.of(
+        "tenant",
+        "demo",
+        "workflow",
+        "support",
+        "agent",
+        agent,
+        "dimensions",
+        Map.of("run", "t-1"));
+  }
+
+  private static Reply setScopeLimit(String body) {
+    return call("PUT", "/v1/scopes/limits", null, body, "Authorization", "Bearer " + key);
+  }
+
+  /** The workflow:support scope's USD balance. */
+  private static JsonNode workflowBalance() {
+    Reply r = call("GET", "/v1/balances?tenant=demo&workflow=support", key, null);
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+    for (JsonNode b : r.body().path("balances")) {
+      if (b.path("scope").asText().equals("tenant:demo/workflow:support")) {
+        return b;
+      }
+    }
+    throw new AssertionError("no workflow balance: " + r.body());
+  }
 }

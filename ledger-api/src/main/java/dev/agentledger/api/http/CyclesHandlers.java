@@ -103,7 +103,8 @@ public final class CyclesHandlers {
             CyclesRequest.intIn(body, "grace_period_ms", 0, 60_000, 5_000),
             CyclesRequest.policy(body),
             new Reservation.Label(
-                subject.sent(), CyclesRequest.action(body), key, body.freeObject("metadata")));
+                subject.sent(), CyclesRequest.action(body), key, body.freeObject("metadata")),
+            subject.scope());
     if (Boolean.TRUE.equals(body.bool("dry_run"))) {
       Http.json(ctx, 200, dryRun(who, subject, command));
       return;
@@ -189,7 +190,8 @@ public final class CyclesHandlers {
             60_000,
             0,
             null,
-            new Reservation.Label(subject.sent(), Map.of(), key, null));
+            new Reservation.Label(subject.sent(), Map.of(), key, null),
+            subject.scope());
     Optional<Rejection> denied = evaluate(who, subject, probe);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("decision", denied.isEmpty() ? "ALLOW" : "DENY");
@@ -295,7 +297,8 @@ public final class CyclesHandlers {
             actual.amount(),
             "evt_" + UUID.randomUUID().toString().replace("-", ""),
             subject.toolset(),
-            CyclesRequest.policy(body));
+            CyclesRequest.policy(body),
+            subject.scope());
     send(ctx, who, command, "event", key, o -> applied(ctx, actual.unit(), o));
   }
 

@@ -5,6 +5,8 @@ import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Budget;
 import dev.agentledger.ledger.domain.Lifecycle;
 import dev.agentledger.ledger.domain.Reservation;
+import dev.agentledger.ledger.domain.Scopes;
+import dev.agentledger.ledger.domain.Tenant;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -119,6 +121,9 @@ public final class CyclesReads {
     agents.stream()
         .filter(a -> a.lifecycle() != Lifecycle.TERMINATED)
         .forEach(a -> all.addAll(balances(who.tenant(), a, toolset)));
+    if (who instanceof Principal.Operator && agent == null && toolset == null) {
+      all.addAll(scopeBalances(ctx, who.tenant()));
+    }
     List<Map<String, Object>> after =
         all.stream()
             .filter(b -> cursor == null || ((String) b.get("scope")).compareTo(cursor) > 0)
@@ -150,6 +155,37 @@ public final class CyclesReads {
     return out;
   }
 
+  /**
+   * The budgets of scopes above the agents that match every workspace/app/workflow filter given;
+   * none when no such filter is.
+   */
+  private List<Map<String, Object>> scopeBalances(Context ctx, String tenant) {
+    Map<String, String> wanted = new LinkedHashMap<>();
+    for (String level : List.of("workspace", "app", "workflow")) {
+      Optional.ofNullable(blankToNull(ctx.queryParam(level))).ifPresent(v -> wanted.put(level, v));
+    }
+    if (wanted.isEmpty()) {
+      return List.of();
+    }
+    long now = clock.getAsLong();
+    List<Map<String, Object>> out = new ArrayList<>();
+    queries
+        .tenant(tenant)
+        .map(Tenant::scopeBudgets)
+        .orElse(Map.of())
+        .forEach(
+            (key, stored) -> {
+              String path = Scopes.pathOf(key);
+              if (wanted.entrySet().stream()
+                  .allMatch(
+                      w -> List.of(path.split("/")).contains(w.getKey() + ":" + w.getValue()))) {
+                String scope = "tenant:" + tenant + "/" + path;
+                out.add(balance(scope, Scopes.unitOf(key), current(stored, now)));
+              }
+            });
+    return out;
+  }
+
   /** Period rolls are lazy; a balance shows the period that is running now. */
   private static Budget current(Budget b, long now) {
     return b.rollDue(now) ? b.rolled(b.period().startOf(now)) : b;
@@ -164,6 +200,10 @@ public final class CyclesReads {
             + "/agent:"
             + agent.id()
             + (toolset == null ? "" : "/toolset:" + toolset);
+    return balance(scope, unit, b);
+  }
+
+  private static Map<String, Object> balance(String scope, String unit, Budget b) {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("scope", scope);
     v.put("scope_path", scope);

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 
 /**
  * A Cycles subject mapped onto the ledger: tenant is the caller's tenant, agent is our agent, a
- * toolset is the agent's {@code unit/toolset} allocation; workspace, app and workflow are labels
- * that carry no budget here. Scopes are derived in the protocol's canonical order.
+ * toolset is the agent's {@code unit/toolset} allocation; workspace, app and workflow are the
+ * scopes above the agent, whose budgets (where an operator set one) the call draws on too. Scopes
+ * are derived in the protocol's canonical order.
  *
  * @param fields the standard fields as sent, in canonical order
  * @param agentId the agent that pays: the subject's, or the token's own
@@ -74,6 +75,17 @@ record CyclesSubject(Map<String, String> fields, Map<String, Object> sent, Strin
 
   String toolset() {
     return fields.get("toolset");
+  }
+
+  /** The levels between tenant and agent ({@code workspace:w/workflow:support}), or null. */
+  String scope() {
+    List<String> parts = new ArrayList<>();
+    for (String level : List.of("workspace", "app", "workflow")) {
+      if (fields.containsKey(level)) {
+        parts.add(level + ":" + fields.get(level));
+      }
+    }
+    return parts.isEmpty() ? null : String.join("/", parts);
   }
 
   String scopePath() {

@@ -73,6 +73,7 @@ public final class HttpApi implements AutoCloseable {
               config.routes.post("/v1/agents/{agent_id}/lifecycle", tree::transition);
               config.routes.post("/v1/agents/{agent_id}/revoke", tree::revoke);
               config.routes.put("/v1/agents/{agent_id}/limits", tree::changeLimit);
+              config.routes.put("/v1/scopes/limits", tree::setScopeLimit);
               config.routes.post("/v1/agents/{agent_id}/verdicts", trust::verdict);
               config.routes.put("/v1/agents/{agent_id}/trust", trust::setTrust);
               config.routes.get("/v1/agent/anomaly/me", trust::anomalyMe);

@@ -6,13 +6,18 @@ import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Command;
 import dev.agentledger.ledger.domain.Command.ChangeLimit;
 import dev.agentledger.ledger.domain.Command.RevokeAgent;
+import dev.agentledger.ledger.domain.Command.SetScopeLimit;
 import dev.agentledger.ledger.domain.Command.TerminateSubAgent;
 import dev.agentledger.ledger.domain.Command.TransitionLifecycle;
 import dev.agentledger.ledger.domain.Event.AgentTerminated;
 import dev.agentledger.ledger.domain.Event.LifecycleChanged;
 import dev.agentledger.ledger.domain.Event.LimitChanged;
+import dev.agentledger.ledger.domain.Event.ScopeLimitSet;
 import dev.agentledger.ledger.domain.Lifecycle;
 import dev.agentledger.ledger.domain.Money;
+import dev.agentledger.ledger.domain.Period;
+import dev.agentledger.ledger.domain.Scopes;
+import dev.agentledger.ledger.domain.Tenant;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +30,7 @@ public final class TreeHandlers {
   private static final Set<String> LIFECYCLE_FIELDS = Set.of("state", "reason");
   private static final Set<String> REVOKE_FIELDS = Set.of("reason");
   private static final Set<String> LIMIT_FIELDS = Set.of("limits");
+  private static final Set<String> SCOPE_LIMIT_FIELDS = Set.of("scope", "limits", "period");
 
   private final Authenticator auth;
   private final Submissions submissions;
@@ -97,6 +103,47 @@ public final class TreeHandlers {
         ctx,
         submissions.submit(ctx, op, command),
         o -> limitChanged(op.tenant(), o.first(LimitChanged.class), o));
+  }
+
+  /**
+   * PUT /v1/scopes/limits {scope, limits: {unit: amount}, period?} — an operator sets the budget of
+   * a scope above the agents (Cycles workspace/app/workflow, e.g. {@code workflow:support}); every
+   * reservation whose subject names that scope draws on it too. The scope path travels in the body
+   * because it contains slashes.
+   */
+  public void setScopeLimit(Context ctx) {
+    Principal.Operator op = auth.operator(ctx);
+    JsonBody body = JsonBody.parse(ctx.body(), SCOPE_LIMIT_FIELDS);
+    String scope = body.requiredString("scope");
+    Map<String, Long> limits = body.amounts("limits");
+    if (limits == null || limits.size() != 1) {
+      throw new ApiProblem(400, "missing_field", "limits must name exactly one unit");
+    }
+    var limit = limits.entrySet().iterator().next();
+    Command command =
+        new SetScopeLimit(scope, limit.getKey(), limit.getValue(), period(body.string("period")));
+    submissions.answer(
+        ctx,
+        submissions.submit(ctx, op, command),
+        o -> scopeLimitSet(op.tenant(), o.first(ScopeLimitSet.class), o));
+  }
+
+  private static Period period(String name) {
+    try {
+      return name == null ? null : Period.valueOf(name.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ApiProblem(400, "invalid_period", "period is day, month or total");
+    }
+  }
+
+  private Map<String, Object> scopeLimitSet(String tenant, ScopeLimitSet e, Outcome outcome) {
+    Tenant t = queries.tenant(tenant).orElseThrow();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("scope", e.scope());
+    out.put("unit", e.unit());
+    out.put("budget", Views.budget(e.unit(), t.scopeBudget(Scopes.key(e.scope(), e.unit()))));
+    out.put("evidence_seq", outcome.lastSeq());
+    return out;
   }
 
   private Map<String, Object> limitChanged(String tenant, LimitChanged e, Outcome outcome) {

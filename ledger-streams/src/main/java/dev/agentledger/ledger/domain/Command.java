@@ -78,6 +78,8 @@ public sealed interface Command {
    *
    * @param toolset null, or the toolset whose {@code unit/toolset} allocation it draws on
    * @param overagePolicy null for a plain spend
+   * @param scope null, or the scopes above the agent ({@code workflow:support}) whose budgets in
+   *     {@code unit} it draws on too (a Cycles post-only event only)
    */
   record RecordSpend(
       String agentId,
@@ -85,10 +87,21 @@ public sealed interface Command {
       long amount,
       String reference,
       String toolset,
-      OveragePolicy overagePolicy)
+      OveragePolicy overagePolicy,
+      String scope)
       implements Command {
     public RecordSpend(String agentId, String unit, long amount, String reference) {
-      this(agentId, unit, amount, reference, null, null);
+      this(agentId, unit, amount, reference, null, null, null);
+    }
+
+    public RecordSpend(
+        String agentId,
+        String unit,
+        long amount,
+        String reference,
+        String toolset,
+        OveragePolicy overagePolicy) {
+      this(agentId, unit, amount, reference, toolset, overagePolicy, null);
     }
 
     @Override
@@ -102,6 +115,8 @@ public sealed interface Command {
    * once; the agent's slice was carved from its parent's already, so ancestors do not change.
    *
    * @param toolset null, or the toolset whose {@code unit/toolset} allocation must cover it
+   * @param scope null, or the scopes above the agent ({@code workspace:w/workflow:support}): each
+   *     of them with a budget in {@code unit} must cover it too
    */
   record ReserveBudget(
       String reservationId,
@@ -112,8 +127,32 @@ public sealed interface Command {
       long ttlMs,
       long graceMs,
       OveragePolicy overagePolicy,
-      Reservation.Label label)
+      Reservation.Label label,
+      String scope)
       implements Command {
+    public ReserveBudget(
+        String reservationId,
+        String agentId,
+        String unit,
+        String toolset,
+        long amount,
+        long ttlMs,
+        long graceMs,
+        OveragePolicy overagePolicy,
+        Reservation.Label label) {
+      this(
+          reservationId,
+          agentId,
+          unit,
+          toolset,
+          amount,
+          ttlMs,
+          graceMs,
+          overagePolicy,
+          label,
+          null);
+    }
+
     @Override
     public LongStream amounts() {
       return LongStream.of(amount);
@@ -142,6 +181,20 @@ public sealed interface Command {
    * breaker.
    */
   record ChangeLimit(String agentId, String unit, long limit) implements Command {
+    @Override
+    public LongStream amounts() {
+      return LongStream.of(limit);
+    }
+  }
+
+  /**
+   * An operator sets the limit of a scope above the agents (Cycles workspace/app/workflow), in one
+   * unit, creating its budget when it has none.
+   *
+   * @param scope e.g. {@code workflow:support} or {@code workspace:w/app:a}
+   * @param period null = the budget's current period (TOTAL for a new one)
+   */
+  record SetScopeLimit(String scope, String unit, long limit, Period period) implements Command {
     @Override
     public LongStream amounts() {
       return LongStream.of(limit);

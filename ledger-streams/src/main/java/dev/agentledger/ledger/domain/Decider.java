@@ -18,6 +18,7 @@ import dev.agentledger.ledger.domain.Command.ReleaseReservation;
 import dev.agentledger.ledger.domain.Command.ReserveBudget;
 import dev.agentledger.ledger.domain.Command.RevokeAgent;
 import dev.agentledger.ledger.domain.Command.RevokeOperatorKey;
+import dev.agentledger.ledger.domain.Command.SetScopeLimit;
 import dev.agentledger.ledger.domain.Command.SetTrust;
 import dev.agentledger.ledger.domain.Command.TerminateSubAgent;
 import dev.agentledger.ledger.domain.Command.TransitionLifecycle;
@@ -116,6 +117,9 @@ public final class Decider {
     }
     if (command instanceof ChangeLimit c) {
       return Spending.changeLimit(sim, ctx, c);
+    }
+    if (command instanceof SetScopeLimit c) {
+      return Scopes.setLimit(sim, ctx, c);
     }
     throw new IllegalArgumentException("no rule for " + command.getClass().getSimpleName());
   }

@@ -94,6 +94,22 @@ public sealed interface Event {
   record LimitChanged(String agentId, String parentId, String unit, long from, long to)
       implements Event {}
 
+  /**
+   * An operator set a scope budget's limit ({@code from} null: the scope had none in that unit).
+   * {@code periodStartMs} counts when the budget is new or its period changed.
+   */
+  record ScopeLimitSet(
+      String scope, String unit, Long from, long to, Period period, long periodStartMs)
+      implements Event {}
+
+  /** A scope budget ({@code unit@scope}) entered a new period: its spend counts from zero. */
+  record ScopePeriodRolled(String budget, long periodStartMs, long closedSpent) implements Event {}
+
+  /** A post-only spend charged to a scope budget ({@code unit@scope}) as well as to the agent. */
+  record ScopeSpendRecorded(
+      String budget, String agentId, long amount, String reference, boolean breakerTripped)
+      implements Event {}
+
   /** An operator transition other than termination. */
   record LifecycleChanged(String agentId, Lifecycle from, Lifecycle to, String reason)
       implements Event {}

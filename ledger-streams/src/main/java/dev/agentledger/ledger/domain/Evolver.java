@@ -15,6 +15,9 @@ import dev.agentledger.ledger.domain.Event.ReservationCreated;
 import dev.agentledger.ledger.domain.Event.ReservationExpired;
 import dev.agentledger.ledger.domain.Event.ReservationExtended;
 import dev.agentledger.ledger.domain.Event.ReservationReleased;
+import dev.agentledger.ledger.domain.Event.ScopeLimitSet;
+import dev.agentledger.ledger.domain.Event.ScopePeriodRolled;
+import dev.agentledger.ledger.domain.Event.ScopeSpendRecorded;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import dev.agentledger.ledger.domain.Event.TenantCreated;
 import dev.agentledger.ledger.domain.Event.TrustChanged;
@@ -65,6 +68,23 @@ public final class Evolver {
     }
     if (event instanceof LimitChanged e) {
       return changeLimit(state, e);
+    }
+    return evolveScope(state, event);
+  }
+
+  private static LedgerState evolveScope(LedgerState state, Event event) {
+    Tenant t = state.tenant();
+    if (event instanceof ScopeLimitSet e) {
+      String key = Scopes.key(e.scope(), e.unit());
+      return state.with(t.withScopeBudget(key, Scopes.limited(t.scopeBudget(key), e)));
+    }
+    if (event instanceof ScopePeriodRolled e) {
+      Budget b = t.scopeBudget(e.budget());
+      return state.with(t.withScopeBudget(e.budget(), b.rolled(e.periodStartMs())));
+    }
+    if (event instanceof ScopeSpendRecorded e) {
+      Budget b = t.scopeBudget(e.budget());
+      return state.with(t.withScopeBudget(e.budget(), moved(b, 0, e.amount())));
     }
     return evolveReservation(state, event);
   }
@@ -153,20 +173,34 @@ public final class Evolver {
    * ended with it (its reserved went to zero), so they change nothing there.
    */
   private static LedgerState hold(LedgerState state, Reservation r, long reserved, long spent) {
+    state = holdScopes(state, r, reserved, spent);
     Agent a = agent(state, r.agentId());
     if (a.lifecycle() == Lifecycle.TERMINATED) {
       return state;
     }
     for (String unit : r.budgets()) {
-      Budget b = a.budget(unit);
-      a =
-          a.withBudget(
-              unit,
-              b.withReserved(Money.plus(b.reserved(), reserved))
-                  .withSpent(Money.plus(b.spent(), spent))
-                  .settled());
+      a = a.withBudget(unit, moved(a.budget(unit), reserved, spent));
     }
     return state.with(a);
+  }
+
+  /** Scope budgets are the tenant's: their holds end with the reservation, not with the agent. */
+  private static LedgerState holdScopes(
+      LedgerState state, Reservation r, long reserved, long spent) {
+    if (r.scopeBudgets().isEmpty()) {
+      return state;
+    }
+    Tenant t = state.tenant();
+    for (String key : r.scopeBudgets()) {
+      t = t.withScopeBudget(key, moved(t.scopeBudget(key), reserved, spent));
+    }
+    return state.with(t);
+  }
+
+  private static Budget moved(Budget b, long reserved, long spent) {
+    return b.withReserved(Money.plus(b.reserved(), reserved))
+        .withSpent(Money.plus(b.spent(), spent))
+        .settled();
   }
 
   /** A delegated agent's slice follows its limit, so the parent's delegated moves with it. */

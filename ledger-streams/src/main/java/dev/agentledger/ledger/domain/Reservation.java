@@ -15,6 +15,8 @@ import java.util.TreeMap;
  * @param graceMs how long after {@code expiresAtMs} a commit or release is still accepted
  * @param committed what the commit charged; null unless committed
  * @param finalizedAtMs when it was committed or released; null otherwise
+ * @param scopeBudgets the scope budgets above the agent it holds too ({@code unit@scope}); they
+ *     move with the agent's, and outlive the agent's termination until the hold ends
  */
 public record Reservation(
     String id,
@@ -29,7 +31,8 @@ public record Reservation(
     Status status,
     Long committed,
     Long finalizedAtMs,
-    Label label) {
+    Label label,
+    List<String> scopeBudgets) {
 
   public enum Status {
     ACTIVE,
@@ -62,6 +65,38 @@ public record Reservation(
 
   public Reservation {
     budgets = List.copyOf(budgets);
+    scopeBudgets = scopeBudgets == null ? List.of() : List.copyOf(scopeBudgets);
+  }
+
+  public Reservation(
+      String id,
+      String agentId,
+      String unit,
+      List<String> budgets,
+      long amount,
+      OveragePolicy overagePolicy,
+      long createdAtMs,
+      long expiresAtMs,
+      long graceMs,
+      Status status,
+      Long committed,
+      Long finalizedAtMs,
+      Label label) {
+    this(
+        id,
+        agentId,
+        unit,
+        budgets,
+        amount,
+        overagePolicy,
+        createdAtMs,
+        expiresAtMs,
+        graceMs,
+        status,
+        committed,
+        finalizedAtMs,
+        label,
+        List.of());
   }
 
   /** The last moment a commit or release is accepted; the sweeper expires it after this. */
@@ -83,7 +118,8 @@ public record Reservation(
         status,
         committed,
         finalizedAtMs,
-        label);
+        label,
+        scopeBudgets);
   }
 
   public Reservation finished(Status end, Long charged, Long atMs) {
@@ -100,6 +136,7 @@ public record Reservation(
         end,
         charged,
         atMs,
-        label);
+        label,
+        scopeBudgets);
   }
 }

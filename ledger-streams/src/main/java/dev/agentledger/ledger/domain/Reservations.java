@@ -41,20 +41,24 @@ final class Reservations {
     if (budgets.isEmpty()) {
       return Spending.noBudget(sim.require(c.agentId()), c.unit(), c.toolset());
     }
+    List<String> scopes = Scopes.budgetsFor(sim.tenant(), c.scope(), c.unit());
     Endings.roll(sim, c.agentId(), ctx.nowMs());
+    Scopes.roll(sim, scopes, ctx.nowMs());
     Agent agent = sim.require(c.agentId());
     long coverable = Spending.coverable(agent, budgets);
     refused =
         Spending.breakerRefusal(agent, budgets)
-            .or(() -> Spending.overageRefusal(OveragePolicy.REJECT, c.amount(), coverable));
+            .or(() -> Spending.overageRefusal(OveragePolicy.REJECT, c.amount(), coverable))
+            .or(() -> Scopes.refusal(sim.tenant(), scopes, OveragePolicy.REJECT, c.amount()));
     if (refused.isPresent()) {
       return refused;
     }
-    sim.emit(new ReservationCreated(created(c, budgets, ctx.nowMs())));
+    sim.emit(new ReservationCreated(created(c, budgets, scopes, ctx.nowMs())));
     return Optional.empty();
   }
 
-  private static Reservation created(ReserveBudget c, List<String> budgets, long nowMs) {
+  private static Reservation created(
+      ReserveBudget c, List<String> budgets, List<String> scopes, long nowMs) {
     return new Reservation(
         c.reservationId(),
         c.agentId(),
@@ -68,7 +72,8 @@ final class Reservations {
         Status.ACTIVE,
         null,
         null,
-        c.label());
+        c.label(),
+        scopes);
   }
 
   /** Actual below the estimate: the rest returns. Above it: the overage policy decides. */
@@ -87,9 +92,13 @@ final class Reservations {
       return refused;
     }
     Endings.roll(sim, r.agentId(), ctx.nowMs());
+    Scopes.roll(sim, r.scopeBudgets(), ctx.nowMs());
     Agent agent = sim.require(r.agentId());
     long overage = Math.max(0, c.actual() - r.amount());
-    long coverable = Spending.coverable(agent, r.budgets());
+    long coverable =
+        Math.min(
+            Spending.coverable(agent, r.budgets()),
+            Scopes.coverable(sim.tenant(), r.scopeBudgets()));
     refused = Spending.overageRefusal(r.overagePolicy(), overage, coverable);
     if (refused.isPresent()) {
       return refused;

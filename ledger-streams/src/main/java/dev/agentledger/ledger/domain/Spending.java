@@ -6,6 +6,7 @@ import static dev.agentledger.ledger.domain.Rules.refuse;
 import dev.agentledger.ledger.domain.Command.ChangeLimit;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
 import dev.agentledger.ledger.domain.Event.LimitChanged;
+import dev.agentledger.ledger.domain.Event.ScopeSpendRecorded;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,12 +120,16 @@ final class Spending {
     if (budgets.isEmpty()) {
       return noBudget(sim.require(c.agentId()), c.unit(), c.toolset());
     }
+    List<String> scopes = Scopes.budgetsFor(sim.tenant(), c.scope(), c.unit());
     Endings.roll(sim, c.agentId(), ctx.nowMs());
+    Scopes.roll(sim, scopes, ctx.nowMs());
     Agent agent = sim.require(c.agentId());
-    long coverable = coverable(agent, budgets);
+    Tenant tenant = sim.tenant();
+    long coverable = Math.min(coverable(agent, budgets), Scopes.coverable(tenant, scopes));
     refused =
         breakerRefusal(agent, budgets)
-            .or(() -> overageRefusal(c.overagePolicy(), c.amount(), coverable));
+            .or(() -> overageRefusal(c.overagePolicy(), c.amount(), coverable(agent, budgets)))
+            .or(() -> Scopes.refusal(tenant, scopes, c.overagePolicy(), c.amount()));
     if (refused.isPresent()) {
       return refused;
     }
@@ -134,6 +139,10 @@ final class Spending {
       sim.emit(
           new SpendRecorded(
               agent.id(), unit, c.amount(), c.reference(), trips, charged, ctx.nowMs()));
+    }
+    for (String key : scopes) {
+      boolean trips = tenant.scopeBudget(key).available() - c.amount() < 0;
+      sim.emit(new ScopeSpendRecorded(key, agent.id(), c.amount(), c.reference(), trips));
     }
     return Optional.empty();
   }

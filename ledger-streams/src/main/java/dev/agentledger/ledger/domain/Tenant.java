@@ -10,18 +10,43 @@ import java.util.TreeSet;
  * the ids of revoked ones, so a revoked id is never reused.
  *
  * @param created an administrator created it; tenants from before the admin API exist by their keys
+ * @param scopeBudgets budgets of scopes above the agents (seed 001's workflow budget), keyed {@link
+ *     Scopes#key}; a scope has a budget only where an operator set one
  */
 public record Tenant(
-    String id, Map<String, String> operatorKeyHashes, List<String> revokedKeys, boolean created) {
+    String id,
+    Map<String, String> operatorKeyHashes,
+    List<String> revokedKeys,
+    boolean created,
+    Map<String, Budget> scopeBudgets) {
   public Tenant {
     operatorKeyHashes =
         java.util.Collections.unmodifiableSortedMap(
             new TreeMap<>(operatorKeyHashes == null ? Map.of() : operatorKeyHashes));
     revokedKeys = List.copyOf(new TreeSet<>(revokedKeys == null ? List.of() : revokedKeys));
+    scopeBudgets =
+        java.util.Collections.unmodifiableSortedMap(
+            new TreeMap<>(scopeBudgets == null ? Map.of() : scopeBudgets));
+  }
+
+  public Tenant(
+      String id, Map<String, String> operatorKeyHashes, List<String> revokedKeys, boolean created) {
+    this(id, operatorKeyHashes, revokedKeys, created, Map.of());
   }
 
   public static Tenant empty(String id) {
     return new Tenant(id, Map.of(), List.of(), false);
+  }
+
+  /** The scope budget under {@code key} ({@link Scopes#key}), or null. */
+  public Budget scopeBudget(String key) {
+    return scopeBudgets.get(key);
+  }
+
+  public Tenant withScopeBudget(String key, Budget budget) {
+    TreeMap<String, Budget> next = new TreeMap<>(scopeBudgets);
+    next.put(key, budget);
+    return new Tenant(id, operatorKeyHashes, revokedKeys, created, next);
   }
 
   public boolean exists() {
@@ -33,13 +58,13 @@ public record Tenant(
   }
 
   public Tenant asCreated() {
-    return new Tenant(id, operatorKeyHashes, revokedKeys, true);
+    return new Tenant(id, operatorKeyHashes, revokedKeys, true, scopeBudgets);
   }
 
   public Tenant withKey(String keyId, String keyHash) {
     TreeMap<String, String> next = new TreeMap<>(operatorKeyHashes);
     next.put(keyId, keyHash);
-    return new Tenant(id, next, revokedKeys, created);
+    return new Tenant(id, next, revokedKeys, created, scopeBudgets);
   }
 
   /** The key stops working at once: its hash is gone, its id stays taken. */
@@ -48,6 +73,6 @@ public record Tenant(
     next.remove(keyId);
     TreeSet<String> revoked = new TreeSet<>(revokedKeys);
     revoked.add(keyId);
-    return new Tenant(id, next, List.copyOf(revoked), created);
+    return new Tenant(id, next, List.copyOf(revoked), created, scopeBudgets);
   }
 }
