@@ -10,9 +10,10 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
  * Whether the cluster answers, for readiness. Asked on every request, so it never waits: it returns
- * what the last check found and starts a new one (asynchronously) when that one is over a second
- * old. The broker counts as unreachable only when no check has succeeded for {@link #GRACE_MS}, so
- * one slow answer on a busy machine does not turn traffic away.
+ * what the checks found so far and starts a new one (asynchronously) when the last is over a second
+ * old. The broker counts as unreachable only once checks have failed for {@link #GRACE_MS} in a
+ * row, so one slow answer on a busy machine does not turn traffic away, nor does a quiet spell with
+ * no checks at all.
  */
 public final class BrokerProbe implements AutoCloseable {
   static final long GRACE_MS = 5_000;
@@ -20,7 +21,10 @@ public final class BrokerProbe implements AutoCloseable {
 
   private final Admin admin;
   private final LongSupplier clock;
-  private final AtomicLong lastSuccess;
+
+  /** When the current run of failed checks began; 0 while the last check succeeded. */
+  private final AtomicLong failingSince = new AtomicLong();
+
   private final AtomicLong lastStart = new AtomicLong();
   private final AtomicBoolean checking = new AtomicBoolean();
 
@@ -33,7 +37,6 @@ public final class BrokerProbe implements AutoCloseable {
                 AdminClientConfig.CLIENT_ID_CONFIG,
                 "ledger-broker-probe"));
     this.clock = clock;
-    this.lastSuccess = new AtomicLong(clock.getAsLong());
   }
 
   public boolean reachable() {
@@ -46,12 +49,15 @@ public final class BrokerProbe implements AutoCloseable {
           .whenComplete(
               (nodes, error) -> {
                 if (error == null && !nodes.isEmpty()) {
-                  lastSuccess.set(clock.getAsLong());
+                  failingSince.set(0);
+                } else {
+                  failingSince.compareAndSet(0, clock.getAsLong());
                 }
                 checking.set(false);
               });
     }
-    return now - lastSuccess.get() < GRACE_MS;
+    long since = failingSince.get();
+    return since == 0 || now - since < GRACE_MS;
   }
 
   @Override
