@@ -68,37 +68,6 @@ public record Reservation(
     scopeBudgets = scopeBudgets == null ? List.of() : List.copyOf(scopeBudgets);
   }
 
-  public Reservation(
-      String id,
-      String agentId,
-      String unit,
-      List<String> budgets,
-      long amount,
-      OveragePolicy overagePolicy,
-      long createdAtMs,
-      long expiresAtMs,
-      long graceMs,
-      Status status,
-      Long committed,
-      Long finalizedAtMs,
-      Label label) {
-    this(
-        id,
-        agentId,
-        unit,
-        budgets,
-        amount,
-        overagePolicy,
-        createdAtMs,
-        expiresAtMs,
-        graceMs,
-        status,
-        committed,
-        finalizedAtMs,
-        label,
-        List.of());
-  }
-
   /** The last moment a commit or release is accepted; the sweeper expires it after this. */
   public long deadlineMs() {
     return expiresAtMs + graceMs;
