@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -61,23 +62,13 @@ interface EvidenceSource {
   /** The checkpoint notes on the checkpoints topic, from the start to its current end. */
   static List<String> checkpointNotes(String bootstrap, String topic, SchemaCatalog catalog) {
     List<String> notes = new ArrayList<>();
-    Map<String, Object> props =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrap,
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed");
     try (KafkaConsumer<String, dev.agentledger.schemas.avro.LedgerCheckpoint> consumer =
         new KafkaConsumer<>(
-            props, new StringDeserializer(), AvroSerde.checkpoints(catalog).deserializer())) {
-      List<TopicPartition> parts =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            committedReader(bootstrap, 500),
+            new StringDeserializer(),
+            AvroSerde.checkpoints(catalog).deserializer())) {
+      Map<TopicPartition, Long> end = fromStart(consumer, topic);
+      while (end.keySet().stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         consumer.poll(Duration.ofMillis(200)).forEach(r -> notes.add(r.value().getNote()));
       }
     }
@@ -91,24 +82,13 @@ interface EvidenceSource {
   static EvidenceSource topic(
       String bootstrap, String topic, SchemaCatalog catalog, boolean follow) {
     return (sink, stop) -> {
-      Map<String, Object> props =
-          Map.of(
-              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-              bootstrap,
-              ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-              "read_committed",
-              ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-              5_000);
       try (KafkaConsumer<String, EvidenceEvent> consumer =
           new KafkaConsumer<>(
-              props, new StringDeserializer(), AvroSerde.evidence(catalog).deserializer())) {
-        List<TopicPartition> parts =
-            consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition()))
-                .toList();
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
-        Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+              committedReader(bootstrap, 5_000),
+              new StringDeserializer(),
+              AvroSerde.evidence(catalog).deserializer())) {
+        Map<TopicPartition, Long> end = fromStart(consumer, topic);
+        Set<TopicPartition> parts = end.keySet();
         long position = 0;
         while (!stop.getAsBoolean()
             && (follow || parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)))) {
@@ -122,5 +102,28 @@ interface EvidenceSource {
         }
       }
     };
+  }
+
+  /** A consumer that sees committed records only. */
+  private static Map<String, Object> committedReader(String bootstrap, int maxPollRecords) {
+    return Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrap,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        "read_committed",
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+        maxPollRecords);
+  }
+
+  /** Assigns every partition of the topic from its start; returns their current end offsets. */
+  private static Map<TopicPartition, Long> fromStart(
+      KafkaConsumer<String, ?> consumer, String topic) {
+    List<TopicPartition> parts =
+        consumer.partitionsFor(topic).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
+    consumer.assign(parts);
+    consumer.seekToBeginning(parts);
+    return consumer.endOffsets(parts);
   }
 }
