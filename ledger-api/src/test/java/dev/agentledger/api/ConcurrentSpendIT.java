@@ -62,7 +62,11 @@ class ConcurrentSpendIT extends OneLedgerPerClass {
     }
 
     assertThat(answers.keySet()).as("answers %s", answers).allMatch(k -> !k.startsWith("5"));
-    assertThat(answers).as("some reservations must be refused").containsKey("409 BUDGET_EXCEEDED");
+    // a budget refusal, or the breaker's once a commit has crossed the limit: which comes first
+    // depends on how the 64 clients interleave
+    assertThat(answers.keySet())
+        .as("some reservations must be refused: %s", answers)
+        .containsAnyOf("409 BUDGET_EXCEEDED", "409 OVERDRAFT_LIMIT_EXCEEDED");
     Ledger folded = fold(ledger.evidence());
     assertThat(folded.tripIndex)
         .as("a commit crossed the limit and tripped the breaker")
