@@ -19,6 +19,8 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjLongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -49,6 +51,16 @@ public final class CommandBus implements AutoCloseable {
   private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
   private final Duration timeout;
   private final Thread listener;
+  // Answers are rendered (JWTs and certificates signed, JSON written to the client) by whatever
+  // completes the future; on the tail's own thread that would hold back the next evidence.
+  private final ExecutorService answers =
+      Executors.newFixedThreadPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()),
+          r -> {
+            Thread t = new Thread(r, "command-answers");
+            t.setDaemon(true);
+            return t;
+          });
   private final ObjLongConsumer<String> onEvidence;
   private volatile boolean running = true;
 
@@ -202,18 +214,18 @@ public final class CommandBus implements AutoCloseable {
     }
     p.events().add(event);
     if (event.getCauseIndex() == event.getCauseCount() - 1) {
-      p.future()
-          .complete(
-              new Outcome(
-                  p.events().stream()
-                      .map(
-                          e ->
-                              new IdempotencyLog.Recorded(
-                                  e.getSeq(),
-                                  e.getType(),
-                                  e.getPayload(),
-                                  e.getTimeMs().toEpochMilli()))
-                      .toList()));
+      Outcome outcome =
+          new Outcome(
+              p.events().stream()
+                  .map(
+                      e ->
+                          new IdempotencyLog.Recorded(
+                              e.getSeq(),
+                              e.getType(),
+                              e.getPayload(),
+                              e.getTimeMs().toEpochMilli()))
+                  .toList());
+      answers.execute(() -> p.future().complete(outcome));
     }
   }
 
@@ -249,5 +261,6 @@ public final class CommandBus implements AutoCloseable {
     }
     producer.close(Duration.ofSeconds(5));
     pending.values().forEach(p -> p.future().cancel(false));
+    answers.shutdown();
   }
 }
