@@ -69,6 +69,7 @@ public final class LedgerService implements AutoCloseable {
   private final LedgerConfig config;
   private final LedgerMetrics metrics = new LedgerMetrics();
   private String bootstrapServers;
+  private SchemaCatalog catalog;
   private KafkaStreams streams;
   private CommandBus bus;
   private BrokerProbe broker;
@@ -103,7 +104,7 @@ public final class LedgerService implements AutoCloseable {
         config.signingKeyPath().isPresent()
             ? SigningKey.load(config.signingKeyPath().get())
             : ring.current();
-    SchemaCatalog catalog =
+    catalog =
         config
             .schemaRegistryUrl()
             .map(url -> ExternalRegistry.register(url, SchemaCatalog.builtIn()))
@@ -295,6 +296,11 @@ public final class LedgerService implements AutoCloseable {
 
   public int httpPort() {
     return http.port();
+  }
+
+  /** The schema ids this service frames its records with (ours, or an external registry's). */
+  public SchemaCatalog catalog() {
+    return catalog;
   }
 
   public String bootstrapServers() {

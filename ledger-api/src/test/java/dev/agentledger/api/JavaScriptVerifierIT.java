@@ -2,14 +2,11 @@ package dev.agentledger.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,25 +23,32 @@ class JavaScriptVerifierIT extends OneLedgerPerClass {
 
   @Test
   void theJavaScriptVerifierAcceptsTheLiveTopicThroughOurRegistry() throws Exception {
-    assumeThat(nodeAvailable()).as("node on PATH").isTrue();
-    assumeThat(Files.isDirectory(JS.resolve("node_modules"))).as("npm ci has run").isTrue();
+    assumeThat(nodeReady()).as("node on PATH and npm ci has run").isTrue();
     String lead = ledger.bootstrap("lead-js", "5.00", "completions", "memory.read", "delegate");
     ledger.post(
         "/v1/agent/delegate", lead, "{\"budget_usd\":0.5,\"permissions\":[\"completions\"]}");
     ledger.post(
         "/v1/agent/delegate", lead, "{\"budget_usd\":0.5,\"permissions\":[\"cert.revoke\"]}");
     long events = ledger.evidence().size();
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .until(
-            () ->
-                ledger
-                        .get("/v1/evidence/checkpoints/latest", ledger.operatorKey)
-                        .body()
-                        .path("tree_size")
-                        .asLong()
-                    == events);
+    ledger.awaitCheckpointCoversAll();
 
+    JsonNode summary =
+        verifyWithNode(ledger, "http://localhost:" + ledger.service.httpPort() + "/registry");
+    assertThat(summary.path("ok").asBoolean()).as(summary.toString()).isTrue();
+    assertThat(summary.path("events").asLong()).isEqualTo(events);
+    assertThat(summary.path("checkpoints").asInt()).isPositive();
+  }
+
+  /** True where node and the verifier's packages (installed by evidence-signer's tests) are. */
+  static boolean nodeReady() {
+    return ExternalTool.available("node", "--version")
+        && Files.isDirectory(JS.resolve("node_modules"));
+  }
+
+  /**
+   * Runs the JavaScript verifier on the ledger's live topic; its --json summary (exit 0 asserted).
+   */
+  static JsonNode verifyWithNode(TestLedger ledger, String registry) throws Exception {
     String base = "http://localhost:" + ledger.service.httpPort();
     Process node =
         new ProcessBuilder(
@@ -54,7 +58,7 @@ class JavaScriptVerifierIT extends OneLedgerPerClass {
                     "--bootstrap",
                     ledger.service.bootstrapServers(),
                     "--registry",
-                    base + "/registry",
+                    registry,
                     "--jwks",
                     base + "/.well-known/jwks.json",
                     "--json"))
@@ -62,22 +66,7 @@ class JavaScriptVerifierIT extends OneLedgerPerClass {
             .start();
     assertThat(node.waitFor(90, TimeUnit.SECONDS)).as("node verifier finished").isTrue();
     String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    JsonNode summary = TestLedger.JSON.readTree(out.substring(out.lastIndexOf('\n') + 1));
-
     assertThat(node.exitValue()).as(out).isZero();
-    assertThat(summary.path("ok").asBoolean()).isTrue();
-    assertThat(summary.path("events").asLong()).isEqualTo(events);
-    assertThat(summary.path("checkpoints").asInt()).isPositive();
-  }
-
-  private static boolean nodeAvailable() {
-    try {
-      return new ProcessBuilder("node", "--version").start().waitFor(10, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return TestLedger.JSON.readTree(out.substring(out.lastIndexOf('\n') + 1));
   }
 }

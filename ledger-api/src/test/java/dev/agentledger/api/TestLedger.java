@@ -181,7 +181,7 @@ final class TestLedger implements AutoCloseable {
   /** Every committed evidence event on the topic, from the beginning. */
   List<EvidenceEvent> evidence() {
     return readAll(
-        LedgerTopology.EVIDENCE_TOPIC, AvroSerde.evidence(SchemaCatalog.builtIn()).deserializer());
+        LedgerTopology.EVIDENCE_TOPIC, AvroSerde.evidence(service.catalog()).deserializer());
   }
 
   /** The JSON mirror topic's lines, from the beginning. */
@@ -189,8 +189,8 @@ final class TestLedger implements AutoCloseable {
     return readAll(LedgerTopology.EVIDENCE_JSON_TOPIC, new StringDeserializer());
   }
 
-  private <V> List<V> readAll(
-      String topic, org.apache.kafka.common.serialization.Deserializer<V> values) {
+  /** Every committed record's value on a topic, from the beginning. */
+  <V> List<V> readAll(String topic, org.apache.kafka.common.serialization.Deserializer<V> values) {
     Map<String, Object> props =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -216,6 +216,20 @@ final class TestLedger implements AutoCloseable {
       }
       return out;
     }
+  }
+
+  /** Waits until the demo tenant's latest checkpoint covers all of its evidence so far. */
+  void awaitCheckpointCoversAll() {
+    long events = evidence().stream().filter(e -> e.getTenant().equals("demo")).count();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                get("/v1/evidence/checkpoints/latest", operatorKey)
+                        .body()
+                        .path("tree_size")
+                        .asLong()
+                    == events);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.agentledger.api.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentledger.api.registry.ExternalRegistry;
 import dev.agentledger.evidence.ChainVerifier;
 import dev.agentledger.evidence.EvidenceRecord;
 import dev.agentledger.evidence.Failure;
@@ -70,6 +71,13 @@ final class VerifyCommand implements Callable<Integer> {
       description = "with --file: exported checkpoints, one JSON object {\"note\": …} per line")
   Path checkpointsFile;
 
+  @Option(
+      names = "--registry",
+      description =
+          "with --bootstrap-servers: the Confluent-compatible schema registry the ledger registered"
+              + " its schemas with (LEDGER_SCHEMA_REGISTRY_URL); default: the built-in schema ids")
+  String registry;
+
   @Option(names = "--json", description = "print the summary as one JSON object")
   boolean json;
 
@@ -92,11 +100,12 @@ final class VerifyCommand implements Callable<Integer> {
     Conservation conservation = new Conservation();
     CheckpointCheck checkpoints = new CheckpointCheck(keys);
     // Checkpoints first: every one read then covers events that the evidence read below will see.
-    List<String> notes = checkpointNotes();
+    SchemaCatalog catalog = input.bootstrap == null ? null : catalog();
+    List<String> notes = checkpointNotes(catalog);
     EvidenceSource source =
         input.file != null
             ? EvidenceSource.file(input.file)
-            : EvidenceSource.topic(input.bootstrap, topic, SchemaCatalog.builtIn(), follow);
+            : EvidenceSource.topic(input.bootstrap, topic, catalog, follow);
     source.forEach(
         batch -> verifyBatch(batch, chain, checkpoints, conservation, out),
         () -> failFast && !chain.verdict().ok());
@@ -198,10 +207,16 @@ final class VerifyCommand implements Callable<Integer> {
     return m;
   }
 
-  private List<String> checkpointNotes() throws Exception {
+  /** The schema ids the topics' records carry: ours, or those an external registry assigned. */
+  private SchemaCatalog catalog() {
+    return registry == null
+        ? SchemaCatalog.builtIn()
+        : ExternalRegistry.lookup(registry, SchemaCatalog.builtIn());
+  }
+
+  private List<String> checkpointNotes(SchemaCatalog catalog) throws Exception {
     if (input.bootstrap != null) {
-      return EvidenceSource.checkpointNotes(
-          input.bootstrap, checkpointsTopic, SchemaCatalog.builtIn());
+      return EvidenceSource.checkpointNotes(input.bootstrap, checkpointsTopic, catalog);
     }
     if (checkpointsFile == null) {
       return List.of();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
 
 /**
  * Registers the ledger's schemas with an external Confluent-compatible registry at start and adopts
@@ -23,38 +24,86 @@ public final class ExternalRegistry {
   private ExternalRegistry() {}
 
   public static SchemaCatalog register(String baseUrl, SchemaCatalog ours) {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient client = client();
     List<SchemaCatalog.Entry> adopted = new ArrayList<>();
     for (SchemaCatalog.Entry e : ours.entries()) {
-      int id = registerOne(client, baseUrl, e);
-      adopted.add(new SchemaCatalog.Entry(id, e.subject(), e.version(), e.schema()));
+      String body = json(Map.of("schema", e.schema().toString()));
+      JsonNode answer =
+          call(client, baseUrl, "/subjects/" + e.subject() + "/versions", body, "register");
+      if (!answer.path("id").isInt()) {
+        throw new IllegalStateException("schema registry gave no id for " + e.subject());
+      }
+      adopted.add(
+          new SchemaCatalog.Entry(answer.path("id").asInt(), e.subject(), e.version(), e.schema()));
     }
     return new SchemaCatalog(adopted);
   }
 
-  private static int registerOne(HttpClient client, String baseUrl, SchemaCatalog.Entry e) {
-    String url = baseUrl.replaceAll("/+$", "") + "/subjects/" + e.subject() + "/versions";
-    try {
-      String body = Http.JSON.writeValueAsString(Map.of("schema", e.schema().toString()));
-      HttpResponse<String> res =
-          client.send(
-              HttpRequest.newBuilder(URI.create(url))
-                  .timeout(Duration.ofSeconds(10))
-                  .header("Content-Type", TYPE)
-                  .POST(HttpRequest.BodyPublishers.ofString(body))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      JsonNode answer = Http.JSON.readTree(res.body());
-      if (res.statusCode() != 200 || !answer.path("id").isInt()) {
-        throw new IllegalStateException(
-            "schema registry refused " + e.subject() + ": " + res.statusCode() + " " + res.body());
+  /**
+   * What a reader needs from a registry the ledger registered with: every version of each of our
+   * subjects, with the ids that registry gave them (records carry those ids).
+   */
+  public static SchemaCatalog lookup(String baseUrl, SchemaCatalog ours) {
+    HttpClient client = client();
+    List<SchemaCatalog.Entry> found = new ArrayList<>();
+    for (String subject :
+        ours.entries().stream().map(SchemaCatalog.Entry::subject).distinct().toList()) {
+      for (JsonNode v : call(client, baseUrl, "/subjects/" + subject + "/versions", null, "list")) {
+        JsonNode e =
+            call(client, baseUrl, "/subjects/" + subject + "/versions/" + v.asInt(), null, "read");
+        found.add(
+            new SchemaCatalog.Entry(
+                e.path("id").asInt(),
+                subject,
+                e.path("version").asInt(),
+                new Schema.Parser().parse(e.path("schema").asText())));
       }
-      return answer.path("id").asInt();
+    }
+    return new SchemaCatalog(found);
+  }
+
+  private static HttpClient client() {
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** GET (no body) or POST one registry call; anything but 200 with JSON is an error. */
+  private static JsonNode call(
+      HttpClient client, String baseUrl, String path, String body, String what) {
+    String url = baseUrl.replaceAll("/+$", "") + path;
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(10))
+            .header("Accept", TYPE);
+    if (body != null) {
+      request.header("Content-Type", TYPE).POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+    try {
+      HttpResponse<String> res = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (res.statusCode() != 200) {
+        throw new IllegalStateException(
+            "schema registry refused to "
+                + what
+                + " "
+                + path
+                + ": "
+                + res.statusCode()
+                + " "
+                + res.body());
+      }
+      return Http.JSON.readTree(res.body());
     } catch (IOException ex) {
       throw new IllegalStateException("schema registry at " + baseUrl + " is unreachable", ex);
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(ex);
+    }
+  }
+
+  private static String json(Object value) {
+    try {
+      return Http.JSON.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 }
