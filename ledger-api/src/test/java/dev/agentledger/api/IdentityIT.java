@@ -46,6 +46,17 @@ class IdentityIT {
   }
 
   @Test
+  void metricsNameTenantsSoWithAnAdminTokenConfiguredTheyNeedIt() {
+    assertThat(ledger.raw("GET", "/metrics", null, null).statusCode()).isEqualTo(401);
+    assertThat(ledger.raw("GET", "/metrics", ledger.operatorKey, null).statusCode())
+        .as("a tenant's operator key does not open every tenant's figures")
+        .isEqualTo(401);
+    var scrape = ledger.raw("GET", "/metrics", ADMIN, null);
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    assertThat(scrape.body()).contains("# TYPE");
+  }
+
+  @Test
   void anAdministratorCreatesATenantAndIssuesAndRevokesItsKeys() {
     assertThat(
             ledger.post("/v1/tenants", "not-the-admin-token", "{\"tenant_id\":\"acme\"}").status())

@@ -24,6 +24,16 @@ public final class AdminGate {
     return new Principal.Admin(tenant);
   }
 
+  /**
+   * Operational endpoints (metrics): they name tenants, so with an admin token configured they need
+   * it; without one (a development setup) they stay open.
+   */
+  void requireIfConfigured(Context ctx) {
+    if (tokenHash.isPresent()) {
+      require(ctx);
+    }
+  }
+
   /** 401 unless the request carries the admin token. */
   void require(Context ctx) {
     if (tokenHash.isEmpty()) {

@@ -112,7 +112,10 @@ public final class HttpApi implements AutoCloseable {
                   "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
               config.routes.get(
                   "/metrics",
-                  ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+                  ctx -> {
+                    tenants.gate().requireIfConfigured(ctx);
+                    ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape());
+                  });
               config.routes.get(
                   "/readyz",
                   ctx ->

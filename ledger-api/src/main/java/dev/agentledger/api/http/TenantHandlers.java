@@ -54,6 +54,11 @@ public final class TenantHandlers {
     this.clock = clock;
   }
 
+  /** The admin credential check, for operational endpoints outside /v1/tenants. */
+  AdminGate gate() {
+    return admin;
+  }
+
   /** The tenant a {@code /v1/tenants/{tenant}/...} path names. */
   static Optional<String> tenantInPath(String path) {
     Matcher m = TENANT_PATH.matcher(path);
