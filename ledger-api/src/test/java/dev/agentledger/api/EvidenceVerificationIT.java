@@ -1,7 +1,6 @@
 package dev.agentledger.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentledger.api.TestLedger.Answer;
@@ -13,7 +12,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,18 +52,7 @@ class EvidenceVerificationIT {
       Answer jwks = ledger.get("/.well-known/jwks.json", "");
       assertThat(jwks.body().path("keys").findValuesAsText("kid")).contains(firstKid).hasSize(2);
 
-      long demoEvents =
-          ledger.evidence().stream().filter(e -> e.getTenant().equals("demo")).count();
-      await()
-          .atMost(Duration.ofSeconds(15))
-          .until(
-              () ->
-                  ledger
-                          .get("/v1/evidence/checkpoints/latest", ledger.operatorKey)
-                          .body()
-                          .path("tree_size")
-                          .asLong()
-                      == demoEvents);
+      ledger.awaitCheckpointCoversAll();
       Run live =
           verify(
               "verify",
