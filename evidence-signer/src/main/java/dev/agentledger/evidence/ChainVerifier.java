@@ -37,7 +37,7 @@ public final class ChainVerifier {
   private static final int BATCH = 4096;
 
   /** Signatures checked together (one batch check per chunk; chunks run in parallel). */
-  static final int CHUNK = 512;
+  static final int CHUNK = 1024;
 
   private final KeyLookup keys;
   private final Map<String, Tail> tails = new HashMap<>();

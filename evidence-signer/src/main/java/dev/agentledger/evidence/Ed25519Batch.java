@@ -317,7 +317,7 @@ public final class Ed25519Batch {
     /** Σ z_i·p_i with 128-bit little-endian scalars z (16 bytes each), by Pippenger's buckets. */
     Point pippenger(Point[] points, byte[] z) {
       int n = points.length;
-      int width = n < 16 ? 3 : n < 128 ? 5 : n < 1024 ? 7 : 9;
+      int width = n < 16 ? 3 : n < 128 ? 5 : n < 1024 ? 7 : n < 4096 ? 8 : 9;
       Point sum = Point.neutral();
       Point[] buckets = new Point[1 << width];
       for (int window = (Z_BITS + width - 1) / width - 1; window >= 0; window--) {
