@@ -2,11 +2,16 @@ package dev.agentledger.api;
 
 import static dev.agentledger.api.CyclesCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentledger.api.CyclesCalls.Reply;
 import dev.agentledger.api.TestLedger.Answer;
+import dev.agentledger.api.cli.LedgerCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,5 +131,39 @@ class MonthlyCapIT extends OneLedgerPerClass {
     Answer status = ledger.get("/v1/agent/status", jwt);
     assertThat(status.body().path("budget").has("usd:month")).isFalse();
     assertThat(status.body().path("budget_monthly_usd").isNull()).isTrue();
+  }
+
+  @Test
+  void theCapIsSignedInCheckpointsAndTheVerifiersFoldAgreesPastABrokenMonth() throws Exception {
+    String jwt = bootstrap("capped-bot-03", "\"budget_daily_usd\":5.0,\"budget_monthly_usd\":1.0");
+    assertThat(ledger.post("/v1/agent/spend", jwt, "{\"amount_usd\":1.25}").status())
+        .isEqualTo(200);
+    long events = ledger.evidence().stream().filter(e -> e.getTenant().equals("demo")).count();
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> checkpoint().path("tree_size").asLong() >= events);
+    assertThat(checkpoint().path("note").asText())
+        .contains("budget capped-bot-03 usd 500000000 125000000 0\n")
+        .contains("budget capped-bot-03 usd:month 100000000 125000000 0\n");
+
+    StringWriter out = new StringWriter();
+    String jwks = "http://localhost:" + ledger.service.httpPort() + "/.well-known/jwks.json";
+    int code =
+        LedgerCli.run(
+            new PrintWriter(out, true),
+            "verify",
+            "--bootstrap-servers",
+            ledger.service.bootstrapServers(),
+            "--jwks",
+            jwks,
+            "--json");
+    String text = out.toString().trim();
+    JsonNode summary = TestLedger.JSON.readTree(text.substring(text.lastIndexOf('\n') + 1));
+    assertThat(code).as(summary.toString()).isZero();
+    assertThat(summary.path("checkpoints_ok").asBoolean()).isTrue();
+  }
+
+  private static JsonNode checkpoint() {
+    return ledger.get("/v1/evidence/checkpoints/latest", ledger.operatorKey).body();
   }
 }

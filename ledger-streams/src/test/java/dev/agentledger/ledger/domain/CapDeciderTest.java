@@ -230,4 +230,14 @@ class CapDeciderTest {
     s = spend(s, T0 + 1, "6");
     assertThat(refusal(s, T0 + 2, reserve("r2", "1")).facts()).containsOnlyKeys("unit");
   }
+
+  @Test
+  void anOperatorRaisesTheCapAndThatClosesItsBreaker() {
+    LedgerState s = spend(lead("5.00", "3.00"), T0 + 1, "4");
+    assertThat(budget(s, MONTH).breakerOpen()).isTrue();
+    s = apply(decider, s, byOperator(T0 + 2), new Command.ChangeLimit("lead", MONTH, usd("10")));
+    assertThat(budget(s, MONTH).limit()).isEqualTo(usd("10"));
+    assertThat(budget(s, MONTH).breakerOpen()).isFalse();
+    assertThat(budget(s, USD).limit()).as("the day is untouched").isEqualTo(usd("5"));
+  }
 }

@@ -65,11 +65,7 @@ class CapProperties {
       Step step = steps.get(i);
       now += step.advanceMs();
       Command c = command(step, "r" + i, "r" + Math.min(step.target(), i));
-      CommandContext ctx =
-          c instanceof ExpireReservation
-              ? new CommandContext("sweep", TENANT, Actor.system("sweeper"), now)
-              : byOperator(now);
-      Decision d = decider.decide(s, ctx, c);
+      Decision d = decider.decide(s, senderOf(c, now), c);
       if (d instanceof Decision.Rejected r) {
         namesARefusingWindow(s, r.rejection(), now);
         continue;
