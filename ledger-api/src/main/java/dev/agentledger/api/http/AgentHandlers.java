@@ -5,6 +5,7 @@ import dev.agentledger.api.bus.Outcome;
 import dev.agentledger.api.identity.CertificateAuthority;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.ledger.domain.Agent;
+import dev.agentledger.ledger.domain.Caps;
 import dev.agentledger.ledger.domain.Command.Allocation;
 import dev.agentledger.ledger.domain.Command.BootstrapAgent;
 import dev.agentledger.ledger.domain.Command.DelegateAgent;
@@ -211,6 +212,7 @@ public final class AgentHandlers {
     out.put("profile", Views.profile(agent));
     out.put("budget", Views.budgets(agent));
     out.put("budget_remaining", Views.usdAvailable(agent));
+    out.putAll(Views.usdLimits(agent));
     out.put("sub_agents", queries.children(caller.tenant(), agent.id()).size());
     Http.json(ctx, 200, out);
   }
@@ -219,23 +221,26 @@ public final class AgentHandlers {
   public void profile(Context ctx) {
     Agent agent = auth.agentReading(ctx).agent();
     Map<String, Object> out = new LinkedHashMap<>(Views.profile(agent));
-    out.put("budget_daily_usd", Views.usdLimit(agent, Period.DAY));
-    out.put("budget_monthly_usd", Views.usdLimit(agent, Period.MONTH));
+    out.putAll(Views.usdLimits(agent));
     Http.json(ctx, 200, out);
   }
 
   /**
-   * GET /v1/agent/limits/me — the caller's budgets per unit: limit, spent, reserved, breaker. Not
-   * for a provisioned agent (seed 003 lets it read only status and profile).
+   * GET /v1/agent/limits/me — the caller's budgets per unit and window: limit, spent, reserved,
+   * breaker; and its trust level's request rate. Not for a provisioned agent (seed 003 lets it read
+   * only status and profile).
    */
   public void limits(Context ctx) {
-    Agent agent = auth.agent(ctx).agent();
+    Principal.AgentPrincipal caller = auth.agent(ctx);
+    Agent agent = caller.agent();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("agent_id", agent.id());
     out.put("lifecycle", agent.lifecycle().wireName());
     out.put("budget_remaining", Views.usdAvailable(agent));
+    out.putAll(Views.usdLimits(agent));
     out.put("budget", Views.budgets(agent));
     out.put("circuit_open", agent.budgets().values().stream().anyMatch(b -> b.breakerOpen()));
+    out.put("rate_limit", auth.rateLimit(caller));
     Http.json(ctx, 200, out);
   }
 
@@ -292,7 +297,9 @@ public final class AgentHandlers {
     out.put("agent_id", e.agentId());
     out.put("unit", e.unit());
     out.put("amount", Money.USD.equals(e.unit()) ? Money.microcentsToUsd(e.amount()) : e.amount());
-    out.put("circuit_open", e.breakerTripped());
+    out.put( // a spend is charged on the day and on a monthly cap: either may trip
+        "circuit_open",
+        outcome.all(SpendRecorded.class).stream().anyMatch(s -> s.breakerTripped()));
     out.put("quarantined", !outcome.all(AgentQuarantined.class).isEmpty());
     out.put("budget_remaining", Views.usdAvailable(after));
     out.put("budget", Views.budgets(after));
@@ -317,14 +324,13 @@ public final class AgentHandlers {
     Map<String, Allocation> out = new TreeMap<>();
     Long daily = body.usd("budget_daily_usd");
     Long monthly = body.usd("budget_monthly_usd");
-    if (daily != null && monthly != null) {
-      throw ApiProblem.badRequest("give budget_daily_usd or budget_monthly_usd, not both");
-    }
     if (daily != null) {
       out.put(Money.USD, new Allocation(daily, Period.DAY));
     }
-    if (monthly != null) {
-      out.put(Money.USD, new Allocation(monthly, Period.MONTH));
+    if (monthly != null) { // with a daily budget, the month is a cap over it (see Caps)
+      out.put(
+          daily == null ? Money.USD : Caps.key(Money.USD, Period.MONTH),
+          new Allocation(monthly, Period.MONTH));
     }
     Map<String, Long> others = body.amounts("budgets");
     if (others != null) {

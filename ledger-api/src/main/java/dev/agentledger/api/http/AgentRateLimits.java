@@ -40,6 +40,16 @@ public final class AgentRateLimits {
     return policy.level(agent.trust()).requestsPerMinute();
   }
 
+  /**
+   * Whole requests left in the agent's bucket now, without taking one; a full minute's allowance
+   * when it has no bucket yet (or on an instance that does not own its tenant).
+   */
+  public long remaining(String tenant, Agent agent, long nowMs) {
+    int perMinute = perMinute(agent);
+    Bucket b = buckets.get(tenant + "/" + agent.id());
+    return perMinute <= 0 ? 0 : b == null ? perMinute : b.peek(perMinute, nowMs);
+  }
+
   /** Tokens refill at perMinute / 60 s up to perMinute; the level may change between calls. */
   static final class Bucket {
     private double tokens;
@@ -60,6 +70,11 @@ public final class AgentRateLimits {
       }
       long waitMs = (long) Math.ceil((1 - tokens) / perMs);
       return OptionalLong.of(Math.max(1, (waitMs + 999) / 1000));
+    }
+
+    synchronized long peek(int perMinute, long nowMs) {
+      double refilled = tokens + Math.max(0, nowMs - lastMs) * (perMinute / 60_000.0);
+      return (long) Math.floor(Math.min(perMinute, refilled));
     }
 
     synchronized long idleSince(long nowMs) {

@@ -104,6 +104,27 @@ public final class Authenticator {
     }
   }
 
+  /**
+   * The agent's request rate (seed 003's per-minute limit): its trust level's requests per minute
+   * and what is left in its bucket now. A level with no limit (0) has {@code remaining} null.
+   */
+  public java.util.Map<String, Object> rateLimit(Principal.AgentPrincipal who) {
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    Agent agent = who.agent();
+    out.put("trust", agent.trust().name());
+    if (limits == null) {
+      out.put("requests_per_minute", null);
+      out.put("remaining", null);
+      return out;
+    }
+    int perMinute = limits.perMinute(agent);
+    out.put("requests_per_minute", perMinute);
+    out.put(
+        "remaining",
+        perMinute <= 0 ? null : limits.remaining(who.tenant(), agent, clock.getAsLong()));
+    return out;
+  }
+
   private static void enforceLifecycle(Agent agent, long now, boolean readOnly) {
     if (agent.lifecycle() == Lifecycle.TERMINATED || agent.expiredAt(now)) {
       throw new ApiProblem(

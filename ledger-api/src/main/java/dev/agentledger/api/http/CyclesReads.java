@@ -3,6 +3,7 @@ package dev.agentledger.api.http;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Budget;
+import dev.agentledger.ledger.domain.Caps;
 import dev.agentledger.ledger.domain.Lifecycle;
 import dev.agentledger.ledger.domain.Reservation;
 import dev.agentledger.ledger.domain.Scopes;
@@ -193,14 +194,15 @@ public final class CyclesReads {
 
   private static Map<String, Object> balance(
       String tenant, Agent agent, String key, String toolset, Budget b) {
-    String unit = key.contains("/") ? key.substring(0, key.indexOf('/')) : key;
     String scope =
         "tenant:"
             + tenant
             + "/agent:"
             + agent.id()
             + (toolset == null ? "" : "/toolset:" + toolset);
-    return balance(scope, unit, b);
+    Map<String, Object> v = balance(scope, Caps.unitOf(key), b);
+    v.put("period", b.period().wireName()); // a daily budget and its monthly cap share a scope
+    return v;
   }
 
   private static Map<String, Object> balance(String scope, String unit, Budget b) {

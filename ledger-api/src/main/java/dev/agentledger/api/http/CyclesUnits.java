@@ -1,5 +1,6 @@
 package dev.agentledger.api.http;
 
+import dev.agentledger.ledger.domain.Caps;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,10 +34,13 @@ final class CyclesUnits {
     return TO_CYCLES.getOrDefault(ours, ours);
   }
 
-  /** A budget key ({@code unit} or {@code unit/toolset}) as protocol unit and toolset. */
+  /**
+   * A budget key ({@code unit}, {@code unit/toolset} or a cap {@code unit:month}) as protocol unit
+   * and toolset.
+   */
   static Optional<String[]> split(String budgetKey) {
     int slash = budgetKey.indexOf('/');
-    String unit = slash < 0 ? budgetKey : budgetKey.substring(0, slash);
+    String unit = Caps.unitOf(budgetKey);
     String toolset = slash < 0 ? null : budgetKey.substring(slash + 1);
     String cycles = TO_CYCLES.get(unit);
     return cycles == null ? Optional.empty() : Optional.of(new String[] {cycles, toolset});

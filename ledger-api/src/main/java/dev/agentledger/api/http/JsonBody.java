@@ -2,6 +2,7 @@ package dev.agentledger.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentledger.ledger.domain.Caps;
 import dev.agentledger.ledger.domain.Money;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -174,7 +175,8 @@ final class JsonBody {
     Iterator<String> units = v.fieldNames();
     while (units.hasNext()) {
       String unit = units.next();
-      boolean usd = Money.USD.equals(unit);
+      boolean usd =
+          Money.USD.equals(unit) || Caps.isCap(unit) && Money.USD.equals(Caps.unitOf(unit));
       out.put(
           unit,
           amount(field + "." + unit, v.get(unit), usd ? Money.USD_SCALE : 0, usd ? USD_PLACES : 0));

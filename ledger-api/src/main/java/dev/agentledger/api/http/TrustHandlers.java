@@ -2,6 +2,7 @@ package dev.agentledger.api.http;
 
 import dev.agentledger.api.bus.Outcome;
 import dev.agentledger.ledger.domain.Agent;
+import dev.agentledger.ledger.domain.Caps;
 import dev.agentledger.ledger.domain.Command.RecordVerdict;
 import dev.agentledger.ledger.domain.Command.SetTrust;
 import dev.agentledger.ledger.domain.Command.Verdict;
@@ -138,7 +139,7 @@ public final class TrustHandlers {
 
   /** USD budgets (and a toolset's USD allocation) read in dollars, others in their own unit. */
   private static Object amount(String budget, long value) {
-    boolean usd = budget.equals(Money.USD) || budget.startsWith(Money.USD + "/");
+    boolean usd = Money.USD.equals(Caps.unitOf(budget));
     return usd ? Money.microcentsToUsd(value) : value;
   }
 

@@ -2,7 +2,9 @@ package dev.agentledger.api.http;
 
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Budget;
+import dev.agentledger.ledger.domain.Caps;
 import dev.agentledger.ledger.domain.Money;
+import dev.agentledger.ledger.domain.Period;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,7 +44,7 @@ final class Views {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("period", b.period().wireName());
     v.put("period_start", iso(b.periodStartMs()));
-    boolean usd = Money.USD.equals(unit);
+    boolean usd = Money.USD.equals(Caps.unitOf(unit));
     v.put("limit", amount(usd, b.limit()));
     v.put("spent", amount(usd, b.spent()));
     v.put("reserved", amount(usd, b.reserved()));
@@ -59,16 +61,38 @@ final class Views {
     return usd ? Money.microcentsToUsd(value) : value;
   }
 
-  /** Remaining budget in the default unit, in dollars (what the seeds call budget_remaining). */
+  /**
+   * Remaining budget in the default unit, in dollars (what the seeds call budget_remaining): with a
+   * monthly cap, the tighter of the day's and the month's.
+   */
   static Object usdAvailable(Agent a) {
     Budget b = a.budget(Money.USD);
-    return b == null ? null : Money.microcentsToUsd(b.available());
+    if (b == null) {
+      return null;
+    }
+    long available = b.available();
+    for (Period p : Period.values()) {
+      Budget cap = a.budget(Caps.key(Money.USD, p));
+      available = cap == null ? available : Math.min(available, cap.available());
+    }
+    return Money.microcentsToUsd(available);
   }
 
-  /** The USD limit when its period is {@code period}, in dollars; else null. */
-  static Object usdLimit(Agent a, dev.agentledger.ledger.domain.Period period) {
+  /** Seed 003's budget_daily_usd and budget_monthly_usd: the USD limits per window, or null. */
+  static Map<String, Object> usdLimits(Agent a) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("budget_daily_usd", usdLimit(a, Period.DAY));
+    v.put("budget_monthly_usd", usdLimit(a, Period.MONTH));
+    return v;
+  }
+
+  /** The USD limit counted over {@code period} (the unit's own budget or a cap), in dollars. */
+  private static Object usdLimit(Agent a, Period period) {
     Budget b = a.budget(Money.USD);
-    return b == null || b.period() != period ? null : Money.microcentsToUsd(b.limit());
+    if (b != null && b.period() != period) {
+      b = a.budget(Caps.key(Money.USD, period));
+    }
+    return b == null ? null : Money.microcentsToUsd(b.limit());
   }
 
   static String iso(long epochMs) {

@@ -53,4 +53,20 @@ class AgentRateLimitsTest {
       assertThat(limits.admit("t", agent("trusted", Trust.TRUSTED), T0)).isEmpty();
     }
   }
+
+  @Test
+  void remainingPeeksAtTheBucketWithoutTakingFromIt() {
+    AgentRateLimits limits = new AgentRateLimits(POLICY);
+    Agent watched = agent("w", Trust.WATCHED);
+    assertThat(limits.remaining("t", watched, T0)).as("no bucket yet: a full minute").isEqualTo(6);
+    limits.admit("t", watched, T0);
+    limits.admit("t", watched, T0);
+    assertThat(limits.remaining("t", watched, T0)).isEqualTo(4);
+    assertThat(limits.remaining("t", watched, T0)).as("peeking takes nothing").isEqualTo(4);
+    assertThat(limits.remaining("t", watched, T0 + 10_000)).as("one back per 10 s").isEqualTo(5);
+    assertThat(limits.remaining("t", watched, T0 + 600_000))
+        .as("never above a minute's")
+        .isEqualTo(6);
+    assertThat(limits.remaining("t", agent("x", Trust.TRUSTED), T0)).as("no limit").isZero();
+  }
 }

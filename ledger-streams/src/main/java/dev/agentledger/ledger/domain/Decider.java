@@ -25,6 +25,7 @@ import dev.agentledger.ledger.domain.Command.TransitionLifecycle;
 import dev.agentledger.ledger.domain.Event.LifecycleChanged;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import dev.agentledger.ledger.domain.Event.TrustChanged;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -144,18 +145,23 @@ public final class Decider {
     if (refused.isPresent()) {
       return refused;
     }
-    if (agent.budget(c.unit()) == null) {
+    if (agent.budget(c.unit()) == null || Caps.isCap(c.unit())) {
       return refuse(UNKNOWN_UNIT, agent.id() + " has no " + c.unit() + " budget", facts);
     }
     Endings.roll(sim, agent.id(), ctx.nowMs());
-    Budget budget = sim.require(agent.id()).budget(c.unit());
-    if (budget.breakerOpen()) {
-      return refuse(CIRCUIT_OPEN, agent.id() + "'s " + c.unit() + " breaker is open", facts);
+    Agent current = sim.require(agent.id());
+    List<String> budgets = Spending.budgetsFor(current, c.unit(), null); // the unit and its caps
+    for (String key : budgets) {
+      if (current.budget(key).breakerOpen()) {
+        String detail = agent.id() + "'s " + key + " breaker is open";
+        return refuse(CIRCUIT_OPEN, detail, Spending.window(current, budgets, key, facts));
+      }
     }
-    boolean trips = budget.available() - c.amount() < 0;
-    sim.emit(
-        new SpendRecorded(
-            agent.id(), c.unit(), c.amount(), c.reference(), trips, null, ctx.nowMs()));
+    for (String key : budgets) {
+      boolean trips = current.budget(key).available() - c.amount() < 0;
+      sim.emit(
+          new SpendRecorded(agent.id(), key, c.amount(), c.reference(), trips, null, ctx.nowMs()));
+    }
     return Optional.empty();
   }
 

@@ -249,11 +249,23 @@ final class Hiring {
       return refuse(INVALID_REQUEST, "at least one budget is required");
     }
     for (var e : budgets.entrySet()) {
-      if (!UNIT.matcher(e.getKey()).matches() || e.getValue().limit() < 0) {
+      boolean valid = UNIT.matcher(e.getKey()).matches() || validCap(budgets, e.getKey());
+      if (!valid || e.getValue().limit() < 0) {
         return refuse(INVALID_REQUEST, "invalid budget for unit " + e.getKey());
       }
     }
     return Optional.empty();
+  }
+
+  /** A cap ({@link Caps}) needs its unit's own budget, in another period than the cap's. */
+  private static boolean validCap(Map<String, Command.Allocation> budgets, String key) {
+    Period period = Caps.periodOf(key);
+    Command.Allocation own = budgets.get(Caps.unitOf(key));
+    return period != null
+        && key.equals(Caps.key(Caps.unitOf(key), period))
+        && own != null
+        && own.period() != period
+        && budgets.get(key).period() == period;
   }
 
   /** Slices are carved at once: parent's available must cover slice + retained minimum. */

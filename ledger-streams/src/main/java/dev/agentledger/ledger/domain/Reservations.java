@@ -48,7 +48,10 @@ final class Reservations {
     long coverable = Spending.coverable(agent, budgets);
     refused =
         Spending.breakerRefusal(agent, budgets)
-            .or(() -> Spending.overageRefusal(OveragePolicy.REJECT, c.amount(), coverable))
+            .or(
+                () ->
+                    Spending.overageRefusal(
+                        agent, budgets, OveragePolicy.REJECT, c.amount(), coverable))
             .or(() -> Scopes.refusal(sim.tenant(), scopes, OveragePolicy.REJECT, c.amount()));
     if (refused.isPresent()) {
       return refused;
@@ -99,7 +102,7 @@ final class Reservations {
         Math.min(
             Spending.coverable(agent, r.budgets()),
             Scopes.coverable(sim.tenant(), r.scopeBudgets()));
-    refused = Spending.overageRefusal(r.overagePolicy(), overage, coverable);
+    refused = Spending.overageRefusal(agent, r.budgets(), r.overagePolicy(), overage, coverable);
     if (refused.isPresent()) {
       return refused;
     }

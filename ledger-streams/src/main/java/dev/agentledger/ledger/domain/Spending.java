@@ -42,9 +42,13 @@ final class Spending {
    * unit} budget counts too when it has one. Empty when the call has nowhere to draw from.
    */
   static List<String> budgetsFor(Agent agent, String unit, String toolset) {
+    if (Caps.isCap(unit)) {
+      return List.of(); // a cap is drawn on through its unit, never named as one
+    }
     List<String> keys = new ArrayList<>();
     if (agent.budget(unit) != null) {
       keys.add(unit);
+      keys.addAll(Caps.of(agent, unit));
     }
     if (toolset != null) {
       if (agent.budget(unit + "/" + toolset) == null) {
@@ -59,6 +63,7 @@ final class Spending {
   static Optional<Rejection> noBudget(Agent agent, String unit, String toolset) {
     List<String> units =
         agent.budgets().keySet().stream()
+            .filter(k -> !Caps.isCap(k))
             .filter(k -> toolset == null ? !k.contains("/") : k.endsWith("/" + toolset))
             .map(k -> k.contains("/") ? k.substring(0, k.indexOf('/')) : k)
             .toList();
@@ -77,10 +82,50 @@ final class Spending {
     for (String unit : budgets) {
       if (agent.budget(unit).breakerOpen()) {
         return refuse(
-            CIRCUIT_OPEN, agent.id() + "'s " + unit + " breaker is open", Map.of("unit", unit));
+            CIRCUIT_OPEN,
+            agent.id() + "'s " + unit + " breaker is open",
+            window(agent, budgets, unit, Map.of("unit", unit)));
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * {@code facts}, and when the call also draws on a cap, which window refused ({@code window:
+   * day|month}, {@code budget: usd|usd:month}, {@code unit: usd}). Single-budget calls keep their
+   * facts as they were.
+   */
+  static Map<String, Object> window(
+      Agent agent, List<String> budgets, String budget, Map<String, Object> facts) {
+    if (budgets.stream().noneMatch(Caps::isCap)) {
+      return facts;
+    }
+    Map<String, Object> out = new java.util.TreeMap<>(facts);
+    out.put("unit", Caps.unitOf(budget));
+    out.put("budget", budget);
+    out.put("window", agent.budget(budget).period().wireName());
+    return out;
+  }
+
+  /**
+   * {@link #overageRefusal(OveragePolicy, long, long)} with {@code coverable} what the agent's
+   * budgets and any scopes can cover; when the agent has a cap, the refusal names the window that
+   * binds (the unit's own budget first when both do).
+   */
+  static Optional<Rejection> overageRefusal(
+      Agent agent, List<String> budgets, OveragePolicy policy, long needed, long coverable) {
+    Optional<Rejection> refused = overageRefusal(policy, needed, coverable);
+    Optional<String> binding =
+        budgets.stream()
+            .filter(u -> Math.max(0, agent.budget(u).available()) == coverable)
+            .findFirst();
+    if (refused.isEmpty() || binding.isEmpty() || budgets.stream().noneMatch(Caps::isCap)) {
+      return refused;
+    }
+    Rejection r = refused.get();
+    String period = agent.budget(binding.get()).period().wireName();
+    String detail = r.detail() + " in the " + period + " window (" + binding.get() + ")";
+    return refuse(r.code(), detail, window(agent, budgets, binding.get(), r.facts()));
   }
 
   /** What every budget can still cover (never below zero): the tightest one decides. */
@@ -125,10 +170,11 @@ final class Spending {
     Scopes.roll(sim, scopes, ctx.nowMs());
     Agent agent = sim.require(c.agentId());
     Tenant tenant = sim.tenant();
-    long coverable = Math.min(coverable(agent, budgets), Scopes.coverable(tenant, scopes));
+    long ownCoverable = coverable(agent, budgets);
+    long coverable = Math.min(ownCoverable, Scopes.coverable(tenant, scopes));
     refused =
         breakerRefusal(agent, budgets)
-            .or(() -> overageRefusal(c.overagePolicy(), c.amount(), coverable(agent, budgets)))
+            .or(() -> overageRefusal(agent, budgets, c.overagePolicy(), c.amount(), ownCoverable))
             .or(() -> Scopes.refusal(tenant, scopes, c.overagePolicy(), c.amount()));
     if (refused.isPresent()) {
       return refused;

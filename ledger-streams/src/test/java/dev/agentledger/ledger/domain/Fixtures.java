@@ -51,6 +51,13 @@ public final class Fixtures {
         "jti-" + child);
   }
 
+  /** Who sends {@code c} in a random run: the sweeper expires holds, an operator does the rest. */
+  public static CommandContext senderOf(Command c, long nowMs) {
+    return c instanceof Command.ExpireReservation
+        ? new CommandContext("sweep", TENANT, Actor.system("sweeper"), nowMs)
+        : byOperator(nowMs);
+  }
+
   /** Decides and, when accepted, folds the events in: one step of the ledger. */
   public static LedgerState apply(
       Decider decider, LedgerState state, CommandContext ctx, Command command) {
