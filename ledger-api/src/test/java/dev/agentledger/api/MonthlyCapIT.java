@@ -82,8 +82,10 @@ class MonthlyCapIT extends OneLedgerPerClass {
     showsBothWindows(limits.body());
     JsonNode rate = limits.body().path("rate_limit");
     assertThat(rate.path("requests_per_minute").asInt()).isPositive();
+    // the bucket refills continuously (here 100 a second), so the requests made so far
+    // may already be back
     assertThat(rate.path("remaining").asLong())
-        .isBetween(0L, rate.path("requests_per_minute").asLong() - 1);
+        .isBetween(0L, rate.path("requests_per_minute").asLong());
 
     Reply balances = cycles("GET", "/v1/balances?tenant=demo&agent=capped-bot-01", null);
     assertThat(balances.status()).as(balances.body().toString()).isEqualTo(200);
