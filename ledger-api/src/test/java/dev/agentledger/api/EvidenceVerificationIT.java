@@ -2,14 +2,10 @@ package dev.agentledger.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentledger.api.TestLedger.Answer;
-import dev.agentledger.api.cli.LedgerCli;
 import dev.agentledger.evidence.EvidenceJson;
 import dev.agentledger.evidence.Keyring;
 import dev.agentledger.schemas.avro.EvidenceEvent;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,14 +18,8 @@ class EvidenceVerificationIT {
   @TempDir Path dataDir;
   @TempDir Path work;
 
-  private record Run(int code, JsonNode summary) {}
-
-  private static Run verify(String... args) throws Exception {
-    StringWriter out = new StringWriter();
-    int code = LedgerCli.run(new PrintWriter(out, true), args);
-    String text = out.toString().trim();
-    String last = text.substring(text.lastIndexOf('\n') + 1);
-    return new Run(code, TestLedger.JSON.readTree(last));
+  private static VerifierRun verify(String... args) {
+    return VerifierRun.cli(args);
   }
 
   @Test
@@ -53,7 +43,7 @@ class EvidenceVerificationIT {
       assertThat(jwks.body().path("keys").findValuesAsText("kid")).contains(firstKid).hasSize(2);
 
       ledger.awaitCheckpointCoversAll();
-      Run live =
+      VerifierRun live =
           verify(
               "verify",
               "--bootstrap-servers",
@@ -92,7 +82,7 @@ class EvidenceVerificationIT {
           Files.writeString(
               work.resolve("truncated.jsonl"),
               EvidenceJson.toJsonl(events.subList(0, events.size() - 1)));
-      Run tail =
+      VerifierRun tail =
           verify(
               "verify",
               "--file",
@@ -114,7 +104,7 @@ class EvidenceVerificationIT {
               .build());
       assertThat(tampered.get(3).getPayload()).isNotEqualTo(victim.getPayload());
       Path bad = Files.writeString(work.resolve("tampered.jsonl"), EvidenceJson.toJsonl(tampered));
-      Run failed =
+      VerifierRun failed =
           verify("verify", "--file", bad.toString(), "--jwks", jwksFile.toString(), "--json");
       assertThat(failed.code()).isEqualTo(1);
       assertThat(failed.summary().path("first_failure").path("seq").asLong())

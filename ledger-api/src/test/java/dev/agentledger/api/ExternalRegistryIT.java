@@ -3,11 +3,8 @@ package dev.agentledger.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentledger.api.cli.LedgerCli;
 import dev.agentledger.ledger.topology.LedgerTopology;
 import dev.agentledger.schemas.SchemaCatalog;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,13 +45,10 @@ class ExternalRegistryIT {
       // the service's own registry surface answers for the ids its records carry
       assertThat(ledger.get("/registry/schemas/ids/" + evidenceId, null).status()).isEqualTo(200);
 
-      String jwks = "http://localhost:" + ledger.service.httpPort() + "/.well-known/jwks.json";
-      String bootstrap = ledger.service.bootstrapServers();
-      Verified withRegistry =
-          verify("--bootstrap-servers", bootstrap, "--jwks", jwks, "--registry", registry.url());
+      VerifierRun withRegistry = VerifierRun.live(ledger, "--registry", registry.url());
       assertThat(withRegistry.code()).as(withRegistry.output()).isZero();
       assertThat(withRegistry.summary().path("events").asLong()).isEqualTo(raw.size());
-      Verified builtInIds = verify("--bootstrap-servers", bootstrap, "--jwks", jwks);
+      VerifierRun builtInIds = VerifierRun.live(ledger);
       assertThat(builtInIds.code()).as("ids our built-in catalog does not know").isNotZero();
 
       if (JavaScriptVerifierIT.nodeReady()) {
@@ -63,27 +57,5 @@ class ExternalRegistryIT {
         assertThat(js.path("events").asLong()).isEqualTo(raw.size());
       }
     }
-  }
-
-  private record Verified(int code, String output, JsonNode summary) {}
-
-  private static Verified verify(String... args) throws Exception {
-    StringWriter out = new StringWriter();
-    String[] all = new String[args.length + 2];
-    all[0] = "verify";
-    System.arraycopy(args, 0, all, 1, args.length);
-    all[all.length - 1] = "--json";
-    int code;
-    try {
-      code = LedgerCli.run(new PrintWriter(out, true), all);
-    } catch (RuntimeException e) {
-      return new Verified(-1, e.toString(), TestLedger.JSON.nullNode());
-    }
-    String text = out.toString().trim();
-    JsonNode summary =
-        text.isEmpty()
-            ? TestLedger.JSON.nullNode()
-            : TestLedger.JSON.readTree(text.substring(text.lastIndexOf('\n') + 1));
-    return new Verified(code, text, summary);
   }
 }

@@ -7,9 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentledger.api.CyclesCalls.Reply;
 import dev.agentledger.api.TestLedger.Answer;
-import dev.agentledger.api.cli.LedgerCli;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,20 +145,9 @@ class MonthlyCapIT extends OneLedgerPerClass {
         .contains("budget capped-bot-03 usd 500000000 125000000 0\n")
         .contains("budget capped-bot-03 usd:month 100000000 125000000 0\n");
 
-    StringWriter out = new StringWriter();
-    String jwks = "http://localhost:" + ledger.service.httpPort() + "/.well-known/jwks.json";
-    int code =
-        LedgerCli.run(
-            new PrintWriter(out, true),
-            "verify",
-            "--bootstrap-servers",
-            ledger.service.bootstrapServers(),
-            "--jwks",
-            jwks,
-            "--json");
-    String text = out.toString().trim();
-    JsonNode summary = TestLedger.JSON.readTree(text.substring(text.lastIndexOf('\n') + 1));
-    assertThat(code).as(summary.toString()).isZero();
+    VerifierRun verified = VerifierRun.live(ledger);
+    JsonNode summary = verified.summary();
+    assertThat(verified.code()).as(verified.output()).isZero();
     assertThat(summary.path("checkpoints_ok").asBoolean()).isTrue();
   }
 
