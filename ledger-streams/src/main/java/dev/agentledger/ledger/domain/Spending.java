@@ -6,7 +6,6 @@ import static dev.agentledger.ledger.domain.Rules.refuse;
 import dev.agentledger.ledger.domain.Command.ChangeLimit;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
 import dev.agentledger.ledger.domain.Event.LimitChanged;
-import dev.agentledger.ledger.domain.Event.ScopeSpendRecorded;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +108,9 @@ final class Spending {
 
   /** A Cycles post-only spend: always recorded when the policy lets it through. */
   static Optional<Rejection> postOnly(Simulation sim, CommandContext ctx, RecordSpend c) {
+    if (c.agentId() == null) {
+      return Scopes.postOnly(sim, ctx, c);
+    }
     Optional<Rejection> refused = payerRefusal(sim, ctx, c.agentId());
     if (refused.isPresent()) {
       return refused;
@@ -140,10 +142,7 @@ final class Spending {
           new SpendRecorded(
               agent.id(), unit, c.amount(), c.reference(), trips, charged, ctx.nowMs()));
     }
-    for (String key : scopes) {
-      boolean trips = tenant.scopeBudget(key).available() - c.amount() < 0;
-      sim.emit(new ScopeSpendRecorded(key, agent.id(), c.amount(), c.reference(), trips));
-    }
+    Scopes.spend(sim, scopes, agent.id(), c, null);
     return Optional.empty();
   }
 
