@@ -271,14 +271,19 @@ class CyclesContractIT {
   void aCommitAfterExpiryIs410AndTheSweeperReturnsTheHold() {
     ledger.bootstrap("cy-expiry", "1.00");
     String id = reserved("cy-expiry", 20 * DOLLAR / 100, "ttl_ms", 1_000, "grace_period_ms", 0);
+    awaitExpired(id);
+    assertError(commit(id, 1), 410, "RESERVATION_EXPIRED");
+    assertThat(balance("cy-expiry").path("reserved").path("amount").asLong()).isZero();
+  }
+
+  /** The sweeper has expired it: a GET is 410. */
+  private static void awaitExpired(String id) {
     await()
         .atMost(Duration.ofSeconds(15))
         .untilAsserted(
             () ->
                 assertError(
                     call("GET", "/v1/reservations/" + id, key, null), 410, "RESERVATION_EXPIRED"));
-    assertError(commit(id, 1), 410, "RESERVATION_EXPIRED");
-    assertThat(balance("cy-expiry").path("reserved").path("amount").asLong()).isZero();
   }
 
   @Test
@@ -462,15 +467,20 @@ class CyclesContractIT {
     return body;
   }
 
+  /** A USD budget on workflow:{@code workflow}. */
+  private static void workflowLimit(String workflow, String usd) {
+    Reply set =
+        setScopeLimit("{\"scope\":\"workflow:" + workflow + "\",\"limits\":{\"usd\":" + usd + "}}");
+    assertThat(set.status()).as(set.body().toString()).isEqualTo(200);
+  }
+
   /**
-   * Scope-only subjects on every operation: dry-run, decide, reserve, replay, extend, read, list,
-   * release, commit after release, post-only events, a budget-less scope, a unit mismatch, another
-   * tenant, an agent token, the sweeper; every move and every refusal is evidence.
+   * A subject without an agent through a hold's life: dry-run, decide, reserve, replay, extend,
+   * read, list, another tenant, an agent token, release, commit after release.
    */
   @Test
-  void aSubjectWithoutAnAgentWorksOnEveryOperation() {
-    Reply set = setScopeLimit("{\"scope\":\"workflow:ops\",\"limits\":{\"usd\":10.00}}");
-    assertThat(set.status()).as(set.body().toString()).isEqualTo(200);
+  void aSubjectWithoutAnAgentHoldsAndSettlesOnTheWorkflow() {
+    workflowLimit("ops", "10.00");
     Map<String, Object> dry = scopeOnlyBody("ops", 4 * DOLLAR);
     dry.put("dry_run", true);
     Reply dryRun = call("POST", "/v1/reservations", key, json(dry));
@@ -512,15 +522,21 @@ class CyclesContractIT {
     assertThat(release(id).status()).isEqualTo(200);
     assertError(commit(id, 1), 409, "RESERVATION_FINALIZED");
     assertThat(workflowBalance("ops").path("reserved").path("amount").asLong()).isZero();
+  }
 
+  /** Post-only events without an agent; a budget-less scope and a wrong unit are refusals. */
+  @Test
+  void aSubjectWithoutAnAgentSpendsOrIsRefusedWithEvidence() {
+    workflowLimit("ops-events", "10.00");
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("idempotency_key", UUID.randomUUID().toString());
-    event.put("subject", Map.of("tenant", "demo", "workflow", "ops"));
+    event.put("subject", Map.of("tenant", "demo", "workflow", "ops-events"));
     event.put("action", Map.of("kind", "llm.completion", "name", "gpt-4o-mini"));
     event.put("actual", usd(3 * DOLLAR));
     Reply applied = call("POST", "/v1/events", key, json(event));
     assertThat(applied.status()).as(applied.body().toString()).isEqualTo(201);
-    assertThat(workflowBalance("ops").path("spent").path("amount").asLong()).isEqualTo(3 * DOLLAR);
+    assertThat(workflowBalance("ops-events").path("spent").path("amount").asLong())
+        .isEqualTo(3 * DOLLAR);
 
     long refusalsBefore = refusals();
     assertError(
@@ -529,31 +545,33 @@ class CyclesContractIT {
         "NOT_FOUND");
     Reply none = call("POST", "/v1/decide", key, json(scopeOnlyBody("nobudget", 1)));
     assertThat(none.body().path("reason_code").asText()).isEqualTo("BUDGET_NOT_FOUND");
-    Map<String, Object> tokens = scopeOnlyBody("ops", 1);
+    Map<String, Object> tokens = scopeOnlyBody("ops-events", 1);
     tokens.put("estimate", Map.of("unit", "TOKENS", "amount", 100));
     Reply mismatch = call("POST", "/v1/reservations", key, json(tokens));
     assertError(mismatch, 400, "UNIT_MISMATCH");
-    assertThat(mismatch.body().path("details").path("scope").asText()).isEqualTo("workflow:ops");
+    assertThat(mismatch.body().path("details").path("scope").asText())
+        .isEqualTo("workflow:ops-events");
     assertThat(mismatch.body().path("details").path("expected_units").get(0).asText())
         .isEqualTo("USD_MICROCENTS");
     assertThat(refusals()).as("each refusal is evidence").isEqualTo(refusalsBefore + 2);
+    assertThat(ledger.evidence().stream().map(EvidenceEvent::getType))
+        .contains("ScopeSpendRecorded");
+  }
 
-    Map<String, Object> brief = scopeOnlyBody("ops", 2 * DOLLAR);
+  /** The sweeper expires a hold without an agent and its workflow gets the hold back. */
+  @Test
+  void theSweeperExpiresAHoldWithoutAnAgent() {
+    workflowLimit("ops-expiry", "10.00");
+    Map<String, Object> brief = scopeOnlyBody("ops-expiry", 2 * DOLLAR);
     brief.put("ttl_ms", 1_000);
     brief.put("grace_period_ms", 0);
     Reply swept = call("POST", "/v1/reservations", key, json(brief));
+    assertThat(swept.status()).as(swept.body().toString()).isEqualTo(200);
     String sweptId = swept.body().path("reservation_id").asText();
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .untilAsserted(
-            () ->
-                assertError(
-                    call("GET", "/v1/reservations/" + sweptId, key, null),
-                    410,
-                    "RESERVATION_EXPIRED"));
-    assertThat(workflowBalance("ops").path("reserved").path("amount").asLong()).isZero();
+    awaitExpired(sweptId);
+    assertThat(workflowBalance("ops-expiry").path("reserved").path("amount").asLong()).isZero();
     assertThat(ledger.evidence().stream().map(EvidenceEvent::getType))
-        .contains("ReservationExpired", "ScopeSpendRecorded");
+        .contains("ReservationExpired");
   }
 
   /**

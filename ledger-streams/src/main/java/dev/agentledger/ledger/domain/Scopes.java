@@ -113,14 +113,7 @@ public final class Scopes {
             .map(Scopes::unitOf)
             .distinct()
             .toList();
-    String scope = path == null ? "the tenant" : path;
-    if (units.isEmpty()) {
-      return refuse(BUDGET_NOT_FOUND, "no budget at " + scope, Map.of("requested_unit", unit));
-    }
-    return refuse(
-        UNIT_MISMATCH,
-        "no " + unit + " budget at " + scope,
-        Map.of("scope", scope, "requested_unit", unit, "expected_units", units));
+    return Spending.noBudgetAt(path == null ? "the tenant" : path, unit, units);
   }
 
   /** Rolls every one of {@code keys} whose period has passed. */

@@ -61,7 +61,12 @@ final class Spending {
             .filter(k -> toolset == null ? !k.contains("/") : k.endsWith("/" + toolset))
             .map(k -> k.contains("/") ? k.substring(0, k.indexOf('/')) : k)
             .toList();
-    String scope = toolset == null ? agent.id() : agent.id() + "/toolset:" + toolset;
+    return noBudgetAt(
+        toolset == null ? agent.id() : agent.id() + "/toolset:" + toolset, unit, units);
+  }
+
+  /** No budget in {@code unit} at {@code scope}: a unit mismatch when it has {@code units}. */
+  static Optional<Rejection> noBudgetAt(String scope, String unit, List<String> units) {
     if (units.isEmpty()) {
       return refuse(BUDGET_NOT_FOUND, "no budget at " + scope, Map.of("requested_unit", unit));
     }
