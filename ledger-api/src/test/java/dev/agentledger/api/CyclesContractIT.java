@@ -580,7 +580,7 @@ class CyclesContractIT {
    */
   @Test
   void aQuarantinedAgentsHoldsStillCommitAndRelease() {
-    ledger.bootstrap("cy-quarantined", "1.00");
+    String jwt = ledger.bootstrap("cy-quarantined", "1.00");
     String toCommit = reserved("cy-quarantined", 30 * DOLLAR / 100);
     String toRelease = reserved("cy-quarantined", 20 * DOLLAR / 100);
     Answer q =
@@ -591,8 +591,16 @@ class CyclesContractIT {
     assertThat(q.status()).as(q.body().toString()).isEqualTo(200);
     assertError(reserve("cy-quarantined", 1), 409, "BUDGET_FROZEN");
 
-    Reply committed = commit(toCommit, 25 * DOLLAR / 100);
-    assertThat(committed.status()).as(committed.body().toString()).isEqualTo(200);
+    String actual = json(Map.of("idempotency_key", "q-1", "actual", usd(25 * DOLLAR / 100)));
+    Reply committed =
+        call(
+            "POST",
+            "/v1/reservations/" + toCommit + "/commit",
+            null,
+            actual,
+            "Authorization",
+            "Bearer " + jwt);
+    assertThat(committed.status()).as("by its own token").isEqualTo(200);
     assertThat(committed.amount("charged")).isEqualTo(25 * DOLLAR / 100);
     assertThat(release(toRelease).status()).isEqualTo(200);
     JsonNode b = balance("cy-quarantined");
