@@ -186,4 +186,22 @@ class ScopeOnlyDeciderTest {
     assertThat(released.agent("refund").orElseThrow().budget(USD).reserved()).isZero();
     assertThat(scope(released).reserved()).as("the workflow's hold returns too").isZero();
   }
+
+  /** The same rule for a suspension: the pre-freeze hold commits, nothing new starts. */
+  @Test
+  void aSuspendedAgentsHoldStillCommits() {
+    LedgerState s =
+        apply(
+            decider, support(), byAgent("refund", T0 + 1), reserve("r1", "refund", usd("2"), null));
+    s =
+        apply(
+            decider,
+            s,
+            byOperator(T0 + 2),
+            new TransitionLifecycle("refund", Lifecycle.SUSPENDED, "test"));
+    assertThat(refusal(s, byOperator(T0 + 3), reserve("r2", "refund", 1, null)).code())
+        .isEqualTo(RejectionCode.AGENT_SUSPENDED);
+    s = apply(decider, s, byOperator(T0 + 3), commit("r1", usd("1")));
+    assertThat(s.agent("refund").orElseThrow().budget(USD).spent()).isEqualTo(usd("1"));
+  }
 }
