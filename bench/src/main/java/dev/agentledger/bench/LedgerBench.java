@@ -267,6 +267,8 @@ public final class LedgerBench {
     env.remove("LEDGER_BROKER_PORT");
     env.remove("LEDGER_CONTROLLER_PORT");
     env.putIfAbsent("LEDGER_HTTP_HOST", "127.0.0.1");
+    // the Cycles run names 16 agents with the tenant key, which spends their rates: unlimited
+    env.putIfAbsent("LEDGER_TRUST_ACTIVE_RPM", "0");
     return LedgerConfig.fromEnv(env).withPlace(dir, freePort());
   }
 

@@ -271,14 +271,19 @@ class CyclesContractIT {
   void aCommitAfterExpiryIs410AndTheSweeperReturnsTheHold() {
     ledger.bootstrap("cy-expiry", "1.00");
     String id = reserved("cy-expiry", 20 * DOLLAR / 100, "ttl_ms", 1_000, "grace_period_ms", 0);
+    awaitExpired(id);
+    assertError(commit(id, 1), 410, "RESERVATION_EXPIRED");
+    assertThat(balance("cy-expiry").path("reserved").path("amount").asLong()).isZero();
+  }
+
+  /** The sweeper has expired it: a GET is 410. */
+  private static void awaitExpired(String id) {
     await()
         .atMost(Duration.ofSeconds(15))
         .untilAsserted(
             () ->
                 assertError(
                     call("GET", "/v1/reservations/" + id, key, null), 410, "RESERVATION_EXPIRED"));
-    assertError(commit(id, 1), 410, "RESERVATION_EXPIRED");
-    assertThat(balance("cy-expiry").path("reserved").path("amount").asLong()).isZero();
   }
 
   @Test
@@ -396,24 +401,30 @@ class CyclesContractIT {
     assertThat(reserve("cy-breaker", DOLLAR / 2).status()).isEqualTo(200);
   }
 
+  /**
+   * Seed 001 as written: the orchestrator reserves its $50 against the workflow scope alone (no
+   * agent), then the refund agent's reservation on workflow:support/agent:refund is checked against
+   * both its own $5 and the workflow's $50, atomically.
+   */
   @Test
   void seed001TheWorkflowBudgetAndTheAgentBudgetMustBothHaveRoom() {
     ledger.bootstrap("s1-refund", "5.00");
-    ledger.bootstrap("s1-triage", "100.00");
     Reply set = setScopeLimit("{\"scope\":\"workflow:support\",\"limits\":{\"usd\":50.00}}");
     assertThat(set.status()).as(set.body().toString()).isEqualTo(200);
     assertThat(setScopeLimit("{\"scope\":\"agent:x\",\"limits\":{\"usd\":1}}").status())
         .isEqualTo(400);
 
-    String refundHold = reserved("s1-refund", 5 * DOLLAR, "subject", support("s1-refund"));
-    assertThat(balance("s1-refund").path("reserved").path("amount").asLong()).isEqualTo(5 * DOLLAR);
-    JsonNode workflow = workflowBalance();
-    assertThat(workflow.path("reserved").path("amount").asLong()).isEqualTo(5 * DOLLAR);
-    assertThat(workflow.path("remaining").path("amount").asLong()).isEqualTo(45 * DOLLAR);
-    assertThat(release(refundHold).status()).isEqualTo(200);
-    assertThat(workflowBalance().path("reserved").path("amount").asLong()).isZero();
+    Map<String, Object> orchestrator = scopeOnlyBody("support", 50 * DOLLAR);
+    Reply held = call("POST", "/v1/reservations", key, json(orchestrator));
+    assertThat(held.status()).as(held.body().toString()).isEqualTo(200);
+    assertThat(held.body().path("scope_path").asText()).isEqualTo("tenant:demo/workflow:support");
+    assertThat(held.body().path("affected_scopes"))
+        .extracting(JsonNode::asText)
+        .containsExactly("tenant:demo", "tenant:demo/workflow:support");
+    String orchestratorHold = held.body().path("reservation_id").asText();
+    assertThat(workflowBalance("support").path("reserved").path("amount").asLong())
+        .isEqualTo(50 * DOLLAR);
 
-    reserved("s1-triage", 46 * DOLLAR, "subject", support("s1-triage"));
     Reply denied = reserve("s1-refund", 5 * DOLLAR, "subject", support("s1-refund"));
     assertError(denied, 409, "BUDGET_EXCEEDED");
     assertThat(denied.body().path("details").path("scope").asText()).isEqualTo("workflow:support");
@@ -424,6 +435,177 @@ class CyclesContractIT {
     Reply decided = call("POST", "/v1/decide", key, json(ask));
     assertThat(decided.body().path("decision").asText()).isEqualTo("DENY");
     assertThat(decided.body().path("reason_code").asText()).isEqualTo("BUDGET_EXCEEDED");
+
+    Reply committed = commit(orchestratorHold, 40 * DOLLAR);
+    assertThat(committed.status()).as(committed.body().toString()).isEqualTo(200);
+    assertThat(committed.amount("released")).isEqualTo(10 * DOLLAR);
+
+    String refundHold = reserved("s1-refund", 5 * DOLLAR, "subject", support("s1-refund"));
+    assertThat(balance("s1-refund").path("reserved").path("amount").asLong()).isEqualTo(5 * DOLLAR);
+    JsonNode workflow = workflowBalance("support");
+    assertThat(workflow.path("reserved").path("amount").asLong()).isEqualTo(5 * DOLLAR);
+    assertThat(workflow.path("spent").path("amount").asLong()).isEqualTo(40 * DOLLAR);
+    assertThat(workflow.path("remaining").path("amount").asLong()).isEqualTo(5 * DOLLAR);
+    Reply ownLimit = reserve("s1-refund", 1, "subject", support("s1-refund"));
+    assertError(ownLimit, 409, "BUDGET_EXCEEDED");
+    assertThat(ownLimit.body().path("details").has("scope"))
+        .as("the agent's own $5 is what binds now")
+        .isFalse();
+    assertThat(release(refundHold).status()).isEqualTo(200);
+    assertThat(workflowBalance("support").path("reserved").path("amount").asLong()).isZero();
+    assertThat(balance("s1-refund").path("reserved").path("amount").asLong()).isZero();
+  }
+
+  private static long refusals() {
+    return ledger.evidence().stream().filter(e -> e.getType().equals("CommandRejected")).count();
+  }
+
+  /** A Cycles subject with a workflow and no agent, in USD. */
+  private static Map<String, Object> scopeOnlyBody(String workflow, long microcents) {
+    Map<String, Object> body = reserveBody("unused", microcents);
+    body.put("subject", Map.of("tenant", "demo", "workflow", workflow));
+    return body;
+  }
+
+  /** A USD budget on workflow:{@code workflow}. */
+  private static void workflowLimit(String workflow, String usd) {
+    Reply set =
+        setScopeLimit("{\"scope\":\"workflow:" + workflow + "\",\"limits\":{\"usd\":" + usd + "}}");
+    assertThat(set.status()).as(set.body().toString()).isEqualTo(200);
+  }
+
+  /**
+   * A subject without an agent through a hold's life: dry-run, decide, reserve, replay, extend,
+   * read, list, another tenant, an agent token, release, commit after release.
+   */
+  @Test
+  void aSubjectWithoutAnAgentHoldsAndSettlesOnTheWorkflow() {
+    workflowLimit("ops", "10.00");
+    Map<String, Object> dry = scopeOnlyBody("ops", 4 * DOLLAR);
+    dry.put("dry_run", true);
+    Reply dryRun = call("POST", "/v1/reservations", key, json(dry));
+    assertThat(dryRun.body().path("decision").asText()).isEqualTo("ALLOW");
+    Reply tooMuch = call("POST", "/v1/decide", key, json(scopeOnlyBody("ops", 11 * DOLLAR)));
+    assertThat(tooMuch.body().path("reason_code").asText()).isEqualTo("BUDGET_EXCEEDED");
+
+    Map<String, Object> body = scopeOnlyBody("ops", 4 * DOLLAR);
+    Reply first = call("POST", "/v1/reservations", key, json(body));
+    assertThat(first.status()).as(first.body().toString()).isEqualTo(200);
+    String id = first.body().path("reservation_id").asText();
+    Reply replay = call("POST", "/v1/reservations", key, json(body));
+    assertThat(replay.body().path("reservation_id").asText()).isEqualTo(id);
+    assertThat(workflowBalance("ops").path("reserved").path("amount").asLong())
+        .as("a replay holds nothing more")
+        .isEqualTo(4 * DOLLAR);
+    String extend =
+        json(Map.of("idempotency_key", UUID.randomUUID().toString(), "extend_by_ms", 1));
+    assertThat(call("POST", "/v1/reservations/" + id + "/extend", key, extend).status())
+        .isEqualTo(200);
+    Reply read = call("GET", "/v1/reservations/" + id, key, null);
+    assertThat(read.body().path("subject").has("agent")).isFalse();
+    assertThat(call("GET", "/v1/reservations?workflow=ops", key, null).body().toString())
+        .contains(id);
+    assertError(
+        call("POST", "/v1/reservations/" + id + "/release", otherTenantKey, "{}"),
+        403,
+        "FORBIDDEN");
+    String agentJwt = ledger.bootstrap("so-agent", "1.00");
+    Reply byAgent =
+        call(
+            "POST",
+            "/v1/reservations/" + id + "/commit",
+            null,
+            json(Map.of("idempotency_key", "so-1", "actual", usd(1))),
+            "Authorization",
+            "Bearer " + agentJwt);
+    assertError(byAgent, 403, "FORBIDDEN"); // an agent settles only its own holds
+    assertThat(release(id).status()).isEqualTo(200);
+    assertError(commit(id, 1), 409, "RESERVATION_FINALIZED");
+    assertThat(workflowBalance("ops").path("reserved").path("amount").asLong()).isZero();
+  }
+
+  /** Post-only events without an agent; a budget-less scope and a wrong unit are refusals. */
+  @Test
+  void aSubjectWithoutAnAgentSpendsOrIsRefusedWithEvidence() {
+    workflowLimit("ops-events", "10.00");
+    Map<String, Object> event = new LinkedHashMap<>();
+    event.put("idempotency_key", UUID.randomUUID().toString());
+    event.put("subject", Map.of("tenant", "demo", "workflow", "ops-events"));
+    event.put("action", Map.of("kind", "llm.completion", "name", "gpt-4o-mini"));
+    event.put("actual", usd(3 * DOLLAR));
+    Reply applied = call("POST", "/v1/events", key, json(event));
+    assertThat(applied.status()).as(applied.body().toString()).isEqualTo(201);
+    assertThat(workflowBalance("ops-events").path("spent").path("amount").asLong())
+        .isEqualTo(3 * DOLLAR);
+
+    long refusalsBefore = refusals();
+    assertError(
+        call("POST", "/v1/reservations", key, json(scopeOnlyBody("nobudget", 1))),
+        404,
+        "NOT_FOUND");
+    Reply none = call("POST", "/v1/decide", key, json(scopeOnlyBody("nobudget", 1)));
+    assertThat(none.body().path("reason_code").asText()).isEqualTo("BUDGET_NOT_FOUND");
+    Map<String, Object> tokens = scopeOnlyBody("ops-events", 1);
+    tokens.put("estimate", Map.of("unit", "TOKENS", "amount", 100));
+    Reply mismatch = call("POST", "/v1/reservations", key, json(tokens));
+    assertError(mismatch, 400, "UNIT_MISMATCH");
+    assertThat(mismatch.body().path("details").path("scope").asText())
+        .isEqualTo("workflow:ops-events");
+    assertThat(mismatch.body().path("details").path("expected_units").get(0).asText())
+        .isEqualTo("USD_MICROCENTS");
+    assertThat(refusals()).as("each refusal is evidence").isEqualTo(refusalsBefore + 2);
+    assertThat(ledger.evidence().stream().map(EvidenceEvent::getType))
+        .contains("ScopeSpendRecorded");
+  }
+
+  /** The sweeper expires a hold without an agent and its workflow gets the hold back. */
+  @Test
+  void theSweeperExpiresAHoldWithoutAnAgent() {
+    workflowLimit("ops-expiry", "10.00");
+    Map<String, Object> brief = scopeOnlyBody("ops-expiry", 2 * DOLLAR);
+    brief.put("ttl_ms", 1_000);
+    brief.put("grace_period_ms", 0);
+    Reply swept = call("POST", "/v1/reservations", key, json(brief));
+    assertThat(swept.status()).as(swept.body().toString()).isEqualTo(200);
+    String sweptId = swept.body().path("reservation_id").asText();
+    awaitExpired(sweptId);
+    assertThat(workflowBalance("ops-expiry").path("reserved").path("amount").asLong()).isZero();
+    assertThat(ledger.evidence().stream().map(EvidenceEvent::getType))
+        .contains("ReservationExpired");
+  }
+
+  /**
+   * Decision "A frozen agent's open holds": a hold made before the quarantine still commits (the
+   * call ran, the money is gone) and releases; nothing new starts.
+   */
+  @Test
+  void aQuarantinedAgentsHoldsStillCommitAndRelease() {
+    String jwt = ledger.bootstrap("cy-quarantined", "1.00");
+    String toCommit = reserved("cy-quarantined", 30 * DOLLAR / 100);
+    String toRelease = reserved("cy-quarantined", 20 * DOLLAR / 100);
+    Answer q =
+        ledger.post(
+            "/v1/agents/cy-quarantined/lifecycle",
+            key,
+            "{\"state\":\"quarantined\",\"reason\":\"test\"}");
+    assertThat(q.status()).as(q.body().toString()).isEqualTo(200);
+    assertError(reserve("cy-quarantined", 1), 409, "BUDGET_FROZEN");
+
+    String actual = json(Map.of("idempotency_key", "q-1", "actual", usd(25 * DOLLAR / 100)));
+    Reply committed =
+        call(
+            "POST",
+            "/v1/reservations/" + toCommit + "/commit",
+            null,
+            actual,
+            "Authorization",
+            "Bearer " + jwt);
+    assertThat(committed.status()).as("by its own token").isEqualTo(200);
+    assertThat(committed.amount("charged")).isEqualTo(25 * DOLLAR / 100);
+    assertThat(release(toRelease).status()).isEqualTo(200);
+    JsonNode b = balance("cy-quarantined");
+    assertThat(b.path("spent").path("amount").asLong()).isEqualTo(25 * DOLLAR / 100);
+    assertThat(b.path("reserved").path("amount").asLong()).isZero();
   }
 
   private static Map<String, Object> support(String agent) {
@@ -442,12 +624,12 @@ class CyclesContractIT {
     return call("PUT", "/v1/scopes/limits", null, body, "Authorization", "Bearer " + key);
   }
 
-  /** The workflow:support scope's USD balance. */
-  private static JsonNode workflowBalance() {
-    Reply r = call("GET", "/v1/balances?tenant=demo&workflow=support", key, null);
+  /** The workflow scope's USD balance. */
+  private static JsonNode workflowBalance(String workflow) {
+    Reply r = call("GET", "/v1/balances?tenant=demo&workflow=" + workflow, key, null);
     assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
     for (JsonNode b : r.body().path("balances")) {
-      if (b.path("scope").asText().equals("tenant:demo/workflow:support")) {
+      if (b.path("scope").asText().equals("tenant:demo/workflow:" + workflow)) {
         return b;
       }
     }

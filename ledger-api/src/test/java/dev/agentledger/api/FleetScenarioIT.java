@@ -206,4 +206,59 @@ class FleetScenarioIT {
     // the lead (ACTIVE, its own bucket) is not slowed
     assertThat(ledger.get("/v1/agent/status", lead).status()).isEqualTo(200);
   }
+
+  /**
+   * Decision "Rate limits live in the tenant's owner instance": a Cycles call made with the
+   * tenant's key that names an agent (in its subject, or through the reservation it settles) spends
+   * from that agent's bucket, the same bucket as the agent's own token.
+   */
+  @Test
+  void cyclesCallsWithTheTenantKeyThatNameAnAgentSpendItsRate() {
+    String lead = ledger.bootstrap("lead-cycles-rate", "500", "delegate", "market_data.read");
+    String watched = hire(lead, "rate-cycles", "market_data.read");
+    CyclesCalls.Reply held = cycles("/v1/reservations", decideBody("rate-cycles"));
+    assertThat(held.status()).as(held.body().toString()).isEqualTo(200);
+    String id = held.body().path("reservation_id").asText();
+    CyclesCalls.Reply limited = null;
+    for (int i = 0; i < 40 && limited == null; i++) {
+      CyclesCalls.Reply r = cycles("/v1/decide", decideBody("rate-cycles"));
+      if (r.status() == 429) {
+        limited = r;
+      } else {
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+      }
+    }
+    assertThat(limited).as("20 requests a minute, then 429").isNotNull();
+    assertThat(limited.error()).isEqualTo("LIMIT_EXCEEDED");
+    assertThat(limited.raw().headers().firstValue("Retry-After").map(Long::parseLong).orElse(0L))
+        .isPositive();
+    String commit =
+        "{\"idempotency_key\":\"rc-1\",\"actual\":{\"unit\":\"USD_MICROCENTS\",\"amount\":1}}";
+    assertThat(cycles("/v1/reservations/" + id + "/commit", commit).status())
+        .as("settling the agent's hold counts too")
+        .isEqualTo(429);
+    assertThat(ledger.get("/v1/agent/status", watched).status())
+        .as("one bucket: the agent's own token is out too")
+        .isEqualTo(429);
+    assertThat(cycles("/v1/decide", decideBody("lead-cycles-rate")).status())
+        .as("another agent named with the same key has its own bucket")
+        .isEqualTo(200);
+    String noAgent = decideBody("x").replace(",\"agent\":\"x\"", ",\"workflow\":\"rates\"");
+    assertThat(cycles("/v1/decide", noAgent).status())
+        .as("a subject without an agent counts against no agent")
+        .isEqualTo(200);
+  }
+
+  private static String decideBody(String agent) {
+    return "{\"idempotency_key\":\""
+        + java.util.UUID.randomUUID()
+        + "\",\"subject\":{\"tenant\":\"demo\",\"agent\":\""
+        + agent
+        + "\"},\"action\":{\"kind\":\"llm.completion\",\"name\":\"gpt\"},"
+        + "\"estimate\":{\"unit\":\"USD_MICROCENTS\",\"amount\":1000}}";
+  }
+
+  private static CyclesCalls.Reply cycles(String path, String json) {
+    return CyclesCalls.call(ledger.service.httpPort(), "POST", path, ledger.operatorKey, json);
+  }
 }

@@ -83,6 +83,19 @@ public final class Authenticator {
     return new Principal.AgentPrincipal(claims.tenant(), agent);
   }
 
+  /**
+   * An operator-key call made on an agent's behalf (a Cycles call whose subject, or whose
+   * reservation, names the agent) spends from that agent's rate too: Cycles clients call with the
+   * tenant's key and name the agent. Agent-token calls were counted when they authenticated.
+   */
+  public void chargeAgentRate(Context ctx, Principal who, String agentId) {
+    if (limits != null && agentId != null && who instanceof Principal.Operator) {
+      queries
+          .agent(who.tenant(), agentId)
+          .ifPresent(a -> enforceRate(ctx, who.tenant(), a, clock.getAsLong()));
+    }
+  }
+
   /** Over its trust level's rate: 429 with Retry-After (and the Cycles X-RateLimit-Reset). */
   private void enforceRate(Context ctx, String tenant, Agent agent, long now) {
     if (limits == null) {

@@ -17,12 +17,13 @@ import dev.agentledger.ledger.domain.Event.ReservationCommitted;
 import dev.agentledger.ledger.domain.Event.ReservationCreated;
 import dev.agentledger.ledger.domain.Event.ReservationExtended;
 import dev.agentledger.ledger.domain.Event.ReservationReleased;
+import dev.agentledger.ledger.domain.Event.ScopeSpendRecorded;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import dev.agentledger.ledger.domain.Rejection;
-import dev.agentledger.ledger.domain.RejectionCode;
 import dev.agentledger.ledger.domain.Reservation;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -91,6 +92,7 @@ public final class CyclesHandlers {
     JsonBody body = CyclesRequest.body(ctx, RESERVE_FIELDS);
     String key = CyclesRequest.idempotencyKey(ctx, body);
     CyclesSubject subject = CyclesSubject.parse(body, who);
+    auth.chargeAgentRate(ctx, who, subject.agentId());
     Amount estimate = CyclesRequest.amount(body, "estimate");
     ReserveBudget command =
         new ReserveBudget(
@@ -138,7 +140,7 @@ public final class CyclesHandlers {
 
   private Map<String, Object> dryRun(Principal who, CyclesSubject subject, ReserveBudget command) {
     Map<String, Object> out = new LinkedHashMap<>();
-    Optional<Rejection> denied = evaluate(who, subject, command);
+    Optional<Rejection> denied = evaluate(who, command);
     out.put("decision", denied.isEmpty() ? "ALLOW" : "DENY");
     denied.ifPresent(r -> out.put("reason_code", CyclesErrors.reason(r.code())));
     if (denied.isEmpty()) {
@@ -154,10 +156,7 @@ public final class CyclesHandlers {
    * runs its own rules on the stores as they are now. Budget states become a DENY; a wrong request
    * (unit, tenant, validation) stays an error.
    */
-  private Optional<Rejection> evaluate(Principal who, CyclesSubject subject, Command command) {
-    if (subject.agentId() == null) {
-      return Optional.of(Rejection.of(RejectionCode.BUDGET_NOT_FOUND, "no agent in the subject"));
-    }
+  private Optional<Rejection> evaluate(Principal who, Command command) {
     CommandContext ctx =
         new CommandContext("evaluate", who.tenant(), who.actor(), clock.getAsLong());
     Decision d = decider.decide(new QueryState(queries, who.tenant()), ctx, command);
@@ -178,6 +177,7 @@ public final class CyclesHandlers {
     JsonBody body = CyclesRequest.body(ctx, DECIDE_FIELDS);
     String key = CyclesRequest.idempotencyKey(ctx, body);
     CyclesSubject subject = CyclesSubject.parse(body, who);
+    auth.chargeAgentRate(ctx, who, subject.agentId());
     Amount estimate = CyclesRequest.amount(body, "estimate");
     CyclesRequest.action(body);
     ReserveBudget probe =
@@ -192,7 +192,7 @@ public final class CyclesHandlers {
             null,
             new Reservation.Label(subject.sent(), Map.of(), key, null),
             subject.scope());
-    Optional<Rejection> denied = evaluate(who, subject, probe);
+    Optional<Rejection> denied = evaluate(who, probe);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("decision", denied.isEmpty() ? "ALLOW" : "DENY");
     denied.ifPresent(r -> out.put("reason_code", CyclesErrors.reason(r.code())));
@@ -203,7 +203,7 @@ public final class CyclesHandlers {
   /** POST /v1/reservations/{id}/commit — charge the actual; the rest of the hold returns. */
   public void commit(Context ctx) {
     Principal who = auth.anyone(ctx);
-    String id = CyclesReads.ownReservationId(ctx, who, queries);
+    String id = settledReservationId(ctx, who);
     JsonBody body = CyclesRequest.body(ctx, COMMIT_FIELDS);
     String key = CyclesRequest.idempotencyKey(ctx, body);
     Amount actual = CyclesRequest.amount(body, "actual");
@@ -227,7 +227,7 @@ public final class CyclesHandlers {
   /** POST /v1/reservations/{id}/release — give the hold back. */
   public void release(Context ctx) {
     Principal who = auth.anyone(ctx);
-    String id = CyclesReads.ownReservationId(ctx, who, queries);
+    String id = settledReservationId(ctx, who);
     JsonBody body = CyclesRequest.body(ctx, RELEASE_FIELDS);
     String key = CyclesRequest.idempotencyKey(ctx, body);
     String reason = body.string("reason");
@@ -255,7 +255,7 @@ public final class CyclesHandlers {
   /** POST /v1/reservations/{id}/extend — a heartbeat: later expiry, nothing else changes. */
   public void extend(Context ctx) {
     Principal who = auth.anyone(ctx);
-    String id = CyclesReads.ownReservationId(ctx, who, queries);
+    String id = settledReservationId(ctx, who);
     JsonBody body = CyclesRequest.body(ctx, EXTEND_FIELDS);
     String key = CyclesRequest.idempotencyKey(ctx, body);
     if (body.integer("extend_by_ms") == null) {
@@ -285,11 +285,9 @@ public final class CyclesHandlers {
     JsonBody body = CyclesRequest.body(ctx, EVENT_FIELDS);
     String key = CyclesRequest.idempotencyKey(ctx, body);
     CyclesSubject subject = CyclesSubject.parse(body, who);
+    auth.chargeAgentRate(ctx, who, subject.agentId());
     CyclesRequest.action(body);
     Amount actual = CyclesRequest.amount(body, "actual");
-    if (subject.agentId() == null) {
-      throw CyclesErrors.error(404, "NOT_FOUND", "no budget at " + subject.scopePath());
-    }
     RecordSpend command =
         new RecordSpend(
             subject.agentId(),
@@ -302,14 +300,18 @@ public final class CyclesHandlers {
     send(ctx, who, command, "event", key, o -> applied(ctx, actual.unit(), o));
   }
 
+  /** The agent's spend answers; with no agent in the subject, the first scope's does. */
   private static Map<String, Object> applied(Context ctx, String unit, Outcome o) {
-    SpendRecorded e = o.first(SpendRecorded.class);
+    List<SpendRecorded> spends = o.all(SpendRecorded.class);
+    ScopeSpendRecorded onScope = spends.isEmpty() ? o.first(ScopeSpendRecorded.class) : null;
+    String reference = onScope == null ? spends.get(0).reference() : onScope.reference();
+    Long charged = onScope == null ? spends.get(0).charged() : onScope.charged();
     ctx.status(201);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("status", "APPLIED");
-    out.put("event_id", e.reference());
-    if (e.charged() != null) {
-      out.put("charged", CyclesUnits.amount(unit, e.charged()));
+    out.put("event_id", reference);
+    if (charged != null) {
+      out.put("charged", CyclesUnits.amount(unit, charged));
     }
     return out;
   }
@@ -322,14 +324,19 @@ public final class CyclesHandlers {
       String operation,
       String key,
       Function<Outcome, Object> render) {
-    if (command instanceof ReserveBudget r && r.agentId() == null) {
-      throw CyclesErrors.error(404, "NOT_FOUND", "no budget at the subject's scopes");
-    }
     submissions.answer(
         ctx,
         submissions.submit(ctx, who, command, "cycles:" + operation + ":" + key),
         render,
         CyclesErrors::refusal);
+  }
+
+  /** The path's reservation (the caller's tenant's); its agent's rate pays for the call. */
+  private String settledReservationId(Context ctx, Principal who) {
+    String id = CyclesReads.ownReservationId(ctx, who, queries);
+    auth.chargeAgentRate(
+        ctx, who, queries.reservation(who.tenant(), id).map(Reservation::agentId).orElse(null));
+    return id;
   }
 
   /** {@code rsv_<tenant>_<random>}: the owner is readable, so another tenant's id is a 403. */

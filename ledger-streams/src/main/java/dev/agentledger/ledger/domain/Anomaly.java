@@ -72,6 +72,9 @@ final class Anomaly {
   }
 
   private static void add(Map<String, Set<String>> out, String agentId, List<String> budgets) {
+    if (agentId == null) {
+      return; // a hold on scope budgets alone: no agent's velocity moves
+    }
     out.computeIfAbsent(agentId, k -> new LinkedHashSet<>()).addAll(budgets);
   }
 }

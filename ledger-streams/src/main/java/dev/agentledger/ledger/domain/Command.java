@@ -76,6 +76,7 @@ public sealed interface Command {
    * Money already spent. Without an overage policy it is always recorded and crossing the limit
    * trips the agent's breaker; with one (a Cycles post-only event) the policy decides.
    *
+   * @param agentId null only for a Cycles post-only event on scopes alone (no agent pays)
    * @param toolset null, or the toolset whose {@code unit/toolset} allocation it draws on
    * @param overagePolicy null for a plain spend
    * @param scope null, or the scopes above the agent ({@code workflow:support}) whose budgets in
@@ -114,6 +115,8 @@ public sealed interface Command {
    * Holds an estimate before a call (Cycles reserve): it counts against the agent's available at
    * once; the agent's slice was carved from its parent's already, so ancestors do not change.
    *
+   * @param agentId null: no agent pays, the scope budgets alone hold it (an operator's call, seed
+   *     001's orchestrator); at least one of the scopes must have a budget in {@code unit}
    * @param toolset null, or the toolset whose {@code unit/toolset} allocation must cover it
    * @param scope null, or the scopes above the agent ({@code workspace:w/workflow:support}): each
    *     of them with a budget in {@code unit} must cover it too

@@ -105,10 +105,25 @@ public sealed interface Event {
   /** A scope budget ({@code unit@scope}) entered a new period: its spend counts from zero. */
   record ScopePeriodRolled(String budget, long periodStartMs, long closedSpent) implements Event {}
 
-  /** A post-only spend charged to a scope budget ({@code unit@scope}) as well as to the agent. */
+  /**
+   * A post-only spend charged to a scope budget ({@code unit@scope}), with the agent's or alone.
+   *
+   * @param agentId null when the subject named no agent (the scopes alone paid)
+   * @param charged as in {@link SpendRecorded}; set only when no agent paid (null in older events)
+   */
   record ScopeSpendRecorded(
-      String budget, String agentId, long amount, String reference, boolean breakerTripped)
-      implements Event {}
+      String budget,
+      String agentId,
+      long amount,
+      String reference,
+      boolean breakerTripped,
+      Long charged)
+      implements Event {
+    public ScopeSpendRecorded(
+        String budget, String agentId, long amount, String reference, boolean breakerTripped) {
+      this(budget, agentId, amount, reference, breakerTripped, null);
+    }
+  }
 
   /** An operator transition other than termination. */
   record LifecycleChanged(String agentId, Lifecycle from, Lifecycle to, String reason)

@@ -93,14 +93,16 @@ public final class Evolver {
     if (event instanceof ReservationCreated e) {
       Reservation r = e.reservation();
       state = hold(state.with(r), r, r.amount(), 0);
-      return state.with(
-          observed(agent(state, r.agentId()), r.budgets(), r.amount(), r.createdAtMs()));
+      return r.agentId() == null
+          ? state
+          : state.with(
+              observed(agent(state, r.agentId()), r.budgets(), r.amount(), r.createdAtMs()));
     }
     if (event instanceof ReservationCommitted e) {
       Reservation r = reservation(state, e.reservationId());
       state = hold(state, r, -r.amount(), e.actual());
       long beyondHold = e.actual() - r.amount();
-      if (beyondHold > 0) {
+      if (beyondHold > 0 && r.agentId() != null) {
         state = state.with(observed(agent(state, r.agentId()), r.budgets(), beyondHold, e.atMs()));
       }
       return state.with(r.finished(Status.COMMITTED, e.charged(), e.atMs()));
@@ -170,10 +172,14 @@ public final class Evolver {
 
   /**
    * Moves a hold on each of the reservation's budgets and records spend. A terminated agent's holds
-   * ended with it (its reserved went to zero), so they change nothing there.
+   * ended with it (its reserved went to zero), so they change nothing there; a hold with no agent
+   * is on scope budgets only.
    */
   private static LedgerState hold(LedgerState state, Reservation r, long reserved, long spent) {
     state = holdScopes(state, r, reserved, spent);
+    if (r.agentId() == null) {
+      return state;
+    }
     Agent a = agent(state, r.agentId());
     if (a.lifecycle() == Lifecycle.TERMINATED) {
       return state;

@@ -9,9 +9,11 @@ import java.util.TreeMap;
  * A hold on budget taken before a call (a Cycles reservation): counted in {@code reserved} of each
  * budget it holds until it is committed, released or expired. Immutable, like {@link Agent}.
  *
+ * @param agentId the agent that pays; null when the subject named none and the scope budgets alone
+ *     hold it (seed 001's orchestrator on its workflow); only operators settle those
  * @param unit the unit the caller reserved in (usd, tokens, risk_points, …)
  * @param budgets the agent's budgets it holds: {@code unit} and/or the toolset's {@code
- *     unit/toolset}
+ *     unit/toolset}; empty when no agent pays
  * @param graceMs how long after {@code expiresAtMs} a commit or release is still accepted
  * @param committed what the commit charged; null unless committed
  * @param finalizedAtMs when it was committed or released; null otherwise

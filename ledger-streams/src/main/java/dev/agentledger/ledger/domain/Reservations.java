@@ -33,6 +33,31 @@ final class Reservations {
     if (sim.reservation(c.reservationId()).isPresent()) {
       return refuse(INVALID_REQUEST, "reservation id " + c.reservationId() + " is taken");
     }
+    return c.agentId() == null ? reserveOnScopes(sim, ctx, c) : reserveForAgent(sim, ctx, c);
+  }
+
+  /**
+   * No agent in the subject (seed 001's orchestrator on its workflow): the scope budgets alone hold
+   * it, every one of the path's that has a budget in the unit, in this one decision.
+   */
+  private static Optional<Rejection> reserveOnScopes(
+      Simulation sim, CommandContext ctx, ReserveBudget c) {
+    Optional<Rejection> refused = Scopes.scopeOnlyRefusal(sim, ctx, c.scope(), c.unit());
+    if (refused.isPresent()) {
+      return refused;
+    }
+    List<String> scopes = Scopes.budgetsFor(sim.tenant(), c.scope(), c.unit());
+    Scopes.roll(sim, scopes, ctx.nowMs());
+    refused = Scopes.refusal(sim.tenant(), scopes, OveragePolicy.REJECT, c.amount());
+    if (refused.isPresent()) {
+      return refused;
+    }
+    sim.emit(new ReservationCreated(created(c, List.of(), scopes, ctx.nowMs())));
+    return Optional.empty();
+  }
+
+  private static Optional<Rejection> reserveForAgent(
+      Simulation sim, CommandContext ctx, ReserveBudget c) {
     Optional<Rejection> refused = Spending.payerRefusal(sim, ctx, c.agentId());
     if (refused.isPresent()) {
       return refused;
@@ -88,31 +113,65 @@ final class Reservations {
     Reservation r = found.get();
     Optional<Rejection> refused =
         settleable(sim, ctx, r, r.deadlineMs())
-            .or(() -> Rules.unusable(sim.require(r.agentId()), ctx.nowMs()))
+            .or(() -> committable(sim, r, ctx.nowMs()))
             .or(() -> unitRefusal(r, c.unit()))
             .or(() -> c.actual() < 0 ? refuse(INVALID_REQUEST, "actual < 0") : Optional.empty());
     if (refused.isPresent()) {
       return refused;
     }
-    Endings.roll(sim, r.agentId(), ctx.nowMs());
+    if (r.agentId() != null) {
+      Endings.roll(sim, r.agentId(), ctx.nowMs());
+    }
     Scopes.roll(sim, r.scopeBudgets(), ctx.nowMs());
-    Agent agent = sim.require(r.agentId());
     long overage = Math.max(0, c.actual() - r.amount());
     long coverable =
-        Math.min(
-            Spending.coverable(agent, r.budgets()),
-            Scopes.coverable(sim.tenant(), r.scopeBudgets()));
-    refused = Spending.overageRefusal(agent, r.budgets(), r.overagePolicy(), overage, coverable);
+        Math.min(agentCoverable(sim, r), Scopes.coverable(sim.tenant(), r.scopeBudgets()));
+    refused =
+        r.agentId() == null
+            ? Spending.overageRefusal(r.overagePolicy(), overage, coverable)
+            : Spending.overageRefusal(
+                sim.require(r.agentId()), r.budgets(), r.overagePolicy(), overage, coverable);
     if (refused.isPresent()) {
       return refused;
     }
     long charged = Math.min(c.actual(), r.amount() + Math.min(overage, coverable));
-    boolean trips = Spending.trips(agent, r.budgets(), overage);
+    boolean trips =
+        r.agentId() == null
+            ? Scopes.trips(sim.tenant(), r.scopeBudgets(), overage)
+            : Spending.trips(sim.require(r.agentId()), r.budgets(), overage);
     long released = Math.max(0, r.amount() - c.actual());
     sim.emit(
         new ReservationCommitted(
             r.id(), r.agentId(), c.actual(), charged, released, trips, ctx.nowMs()));
     return Optional.empty();
+  }
+
+  /** What the paying agent's budgets can still cover; unbounded when the scopes alone pay. */
+  private static long agentCoverable(Simulation sim, Reservation r) {
+    return r.agentId() == null
+        ? Long.MAX_VALUE
+        : Spending.coverable(sim.require(r.agentId()), r.budgets());
+  }
+
+  /**
+   * A commit settles a hold made before the agent's budget froze: the call it paid for has run and
+   * its money is gone (spend is always recorded), so a quarantine or suspension does not stop it;
+   * refusing would let the hold expire and return money that was spent. New holds, extensions and
+   * spends stay refused.
+   */
+  private static Optional<Rejection> committable(Simulation sim, Reservation r, long nowMs) {
+    if (r.agentId() == null) {
+      return none();
+    }
+    Agent agent = sim.require(r.agentId());
+    boolean frozen =
+        agent.lifecycle() == Lifecycle.QUARANTINED || agent.lifecycle() == Lifecycle.SUSPENDED;
+    return frozen && !agent.expiredAt(nowMs) ? none() : Rules.unusable(agent, nowMs);
+  }
+
+  /** The paying agent's lifecycle lets its hold move; scope-only holds have no agent to ask. */
+  private static Optional<Rejection> usable(Simulation sim, Reservation r, long nowMs) {
+    return r.agentId() == null ? none() : Rules.unusable(sim.require(r.agentId()), nowMs);
   }
 
   static Optional<Rejection> release(Simulation sim, CommandContext ctx, ReleaseReservation c) {
@@ -138,7 +197,7 @@ final class Reservations {
     Reservation r = found.get();
     Optional<Rejection> refused =
         settleable(sim, ctx, r, r.expiresAtMs())
-            .or(() -> Rules.unusable(sim.require(r.agentId()), ctx.nowMs()))
+            .or(() -> usable(sim, r, ctx.nowMs()))
             .or(() -> c.extendByMs() <= 0 ? refuse(INVALID_REQUEST, "extend_by <= 0") : none());
     if (refused.isPresent()) {
       return refused;
@@ -164,7 +223,8 @@ final class Reservations {
   private static Optional<Rejection> settleable(
       Simulation sim, CommandContext ctx, Reservation r, long deadlineMs) {
     if (!Spending.mayActFor(ctx.actor(), r.agentId())) {
-      return refuse(NOT_PERMITTED, "only " + r.agentId() + " or an operator settles " + r.id());
+      String who = r.agentId() == null ? "an operator" : r.agentId() + " or an operator";
+      return refuse(NOT_PERMITTED, "only " + who + " settles " + r.id());
     }
     Map<String, Object> facts = Map.of("status", r.status().name());
     if (r.status() == Status.COMMITTED || r.status() == Status.RELEASED) {
@@ -173,7 +233,7 @@ final class Reservations {
     if (r.status() == Status.EXPIRED || ctx.nowMs() > deadlineMs) {
       return refuse(RESERVATION_EXPIRED, r.id() + " has expired", facts);
     }
-    return sim.require(r.agentId()).lifecycle() == Lifecycle.TERMINATED
+    return r.agentId() != null && sim.require(r.agentId()).lifecycle() == Lifecycle.TERMINATED
         ? refuse(AGENT_TERMINATED, r.agentId() + " is terminated; its holds ended with it")
         : Optional.empty();
   }

@@ -3,9 +3,11 @@ package dev.agentledger.ledger.domain;
 import static dev.agentledger.ledger.domain.RejectionCode.*;
 import static dev.agentledger.ledger.domain.Rules.refuse;
 
+import dev.agentledger.ledger.domain.Command.RecordSpend;
 import dev.agentledger.ledger.domain.Command.SetScopeLimit;
 import dev.agentledger.ledger.domain.Event.ScopeLimitSet;
 import dev.agentledger.ledger.domain.Event.ScopePeriodRolled;
+import dev.agentledger.ledger.domain.Event.ScopeSpendRecorded;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +89,33 @@ public final class Scopes {
         .toList();
   }
 
+  /**
+   * Whether a call with no agent (seed 001's orchestrator) may draw on the scopes of {@code path}
+   * alone: only an operator asks, and at least one of them must have a budget in {@code unit} (the
+   * protocol: "at least one derived scope MUST have a budget").
+   */
+  static Optional<Rejection> scopeOnlyRefusal(
+      Simulation sim, CommandContext ctx, String path, String unit) {
+    if (!Rules.isOperator(ctx.actor())) {
+      return refuse(NOT_PERMITTED, "only an operator draws on scope budgets without an agent");
+    }
+    return budgetsFor(sim.tenant(), path, unit).isEmpty()
+        ? noBudget(sim.tenant(), path, unit)
+        : Optional.empty();
+  }
+
+  /** Why no scope of {@code path} has a budget in {@code unit}: other units, or none at all. */
+  private static Optional<Rejection> noBudget(Tenant tenant, String path, String unit) {
+    List<String> prefixes = prefixes(path);
+    List<String> units =
+        tenant.scopeBudgets().keySet().stream()
+            .filter(k -> prefixes.contains(pathOf(k)))
+            .map(Scopes::unitOf)
+            .distinct()
+            .toList();
+    return Spending.noBudgetAt(path == null ? "the tenant" : path, unit, units);
+  }
+
   /** Rolls every one of {@code keys} whose period has passed. */
   static void roll(Simulation sim, List<String> keys, long nowMs) {
     for (String key : keys) {
@@ -103,6 +132,40 @@ public final class Scopes {
         .mapToLong(k -> Math.max(0, tenant.scopeBudget(k).available()))
         .min()
         .orElse(Long.MAX_VALUE);
+  }
+
+  /** Whether drawing {@code amount} more takes any of the scope budgets below zero available. */
+  static boolean trips(Tenant tenant, List<String> keys, long amount) {
+    return keys.stream().anyMatch(k -> tenant.scopeBudget(k).available() - amount < 0);
+  }
+
+  /** Emits the post-only spend on each scope budget; {@code charged} as for the agent's. */
+  static void spend(
+      Simulation sim, List<String> keys, String agentId, RecordSpend c, Long charged) {
+    Tenant tenant = sim.tenant();
+    for (String key : keys) {
+      boolean trips = trips(tenant, List.of(key), c.amount());
+      sim.emit(new ScopeSpendRecorded(key, agentId, c.amount(), c.reference(), trips, charged));
+    }
+  }
+
+  /** A post-only spend with no agent: recorded on every scope budget of the path, atomically. */
+  static Optional<Rejection> postOnly(Simulation sim, CommandContext ctx, RecordSpend c) {
+    Optional<Rejection> refused =
+        scopeOnlyRefusal(sim, ctx, c.scope(), c.unit())
+            .or(() -> c.amount() < 0 ? refuse(INVALID_REQUEST, "amount < 0") : Optional.empty());
+    if (refused.isPresent()) {
+      return refused;
+    }
+    List<String> keys = budgetsFor(sim.tenant(), c.scope(), c.unit());
+    roll(sim, keys, ctx.nowMs());
+    refused = refusal(sim.tenant(), keys, c.overagePolicy(), c.amount());
+    if (refused.isPresent()) {
+      return refused;
+    }
+    long coverable = coverable(sim.tenant(), keys);
+    spend(sim, keys, null, c, c.amount() <= coverable ? null : coverable);
+    return Optional.empty();
   }
 
   /** An open breaker on a scope, or (unless the policy allows it) too little room, refuses. */

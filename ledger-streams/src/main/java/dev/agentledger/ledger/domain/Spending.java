@@ -6,7 +6,6 @@ import static dev.agentledger.ledger.domain.Rules.refuse;
 import dev.agentledger.ledger.domain.Command.ChangeLimit;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
 import dev.agentledger.ledger.domain.Event.LimitChanged;
-import dev.agentledger.ledger.domain.Event.ScopeSpendRecorded;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +66,12 @@ final class Spending {
             .filter(k -> toolset == null ? !k.contains("/") : k.endsWith("/" + toolset))
             .map(k -> k.contains("/") ? k.substring(0, k.indexOf('/')) : k)
             .toList();
-    String scope = toolset == null ? agent.id() : agent.id() + "/toolset:" + toolset;
+    return noBudgetAt(
+        toolset == null ? agent.id() : agent.id() + "/toolset:" + toolset, unit, units);
+  }
+
+  /** No budget in {@code unit} at {@code scope}: a unit mismatch when it has {@code units}. */
+  static Optional<Rejection> noBudgetAt(String scope, String unit, List<String> units) {
     if (units.isEmpty()) {
       return refuse(BUDGET_NOT_FOUND, "no budget at " + scope, Map.of("requested_unit", unit));
     }
@@ -154,6 +158,9 @@ final class Spending {
 
   /** A Cycles post-only spend: always recorded when the policy lets it through. */
   static Optional<Rejection> postOnly(Simulation sim, CommandContext ctx, RecordSpend c) {
+    if (c.agentId() == null) {
+      return Scopes.postOnly(sim, ctx, c);
+    }
     Optional<Rejection> refused = payerRefusal(sim, ctx, c.agentId());
     if (refused.isPresent()) {
       return refused;
@@ -186,10 +193,7 @@ final class Spending {
           new SpendRecorded(
               agent.id(), unit, c.amount(), c.reference(), trips, charged, ctx.nowMs()));
     }
-    for (String key : scopes) {
-      boolean trips = tenant.scopeBudget(key).available() - c.amount() < 0;
-      sim.emit(new ScopeSpendRecorded(key, agent.id(), c.amount(), c.reference(), trips));
-    }
+    Scopes.spend(sim, scopes, agent.id(), c, null);
     return Optional.empty();
   }
 

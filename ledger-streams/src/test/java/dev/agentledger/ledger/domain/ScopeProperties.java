@@ -12,6 +12,7 @@ import dev.agentledger.ledger.domain.Command.SetScopeLimit;
 import dev.agentledger.ledger.domain.Event.ReservationCommitted;
 import dev.agentledger.ledger.domain.Event.ScopeSpendRecorded;
 import dev.agentledger.ledger.domain.Reservation.Status;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -21,15 +22,19 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Random reserve/commit/release/expire/post-only sequences of two agents under one workflow budget:
- * the workflow's reserved is always the sum of its live holds, and its reserved + spent never
- * exceeds its limit unless an overage was recorded (a capped commit or a spend that tripped it).
+ * Random reserve/commit/release/expire/post-only sequences of two agents and an agent-less
+ * orchestrator (seed 001's, on the workflow alone) under one workflow budget: the workflow's
+ * reserved is always the sum of its live holds, and its reserved + spent never exceeds its limit
+ * unless an overage was recorded (a capped commit or a spend that tripped it).
  */
 class ScopeProperties {
   private static final String USD = Money.USD;
   private static final String SUPPORT = "workflow:support";
   private static final String KEY = Scopes.key(SUPPORT, USD);
-  private static final List<String> AGENTS = List.of("refund", "triage");
+
+  /** null: a subject without an agent, the workflow budget alone pays. */
+  private static final List<String> AGENTS = Arrays.asList("refund", "triage", null);
+
   private static final List<OveragePolicy> POLICIES =
       List.of(OveragePolicy.REJECT, OveragePolicy.ALLOW_IF_AVAILABLE);
   private final Decider decider = new Decider(Policy.DEFAULT);
@@ -41,7 +46,7 @@ class ScopeProperties {
     Arbitrary<Step> step =
         Combinators.combine(
                 Arbitraries.integers().between(0, 4),
-                Arbitraries.integers().between(0, 1),
+                Arbitraries.integers().between(0, 2),
                 Arbitraries.integers().between(0, 9),
                 Arbitraries.longs().between(0, usd("30")),
                 Arbitraries.longs().between(0, 40_000),

@@ -16,14 +16,18 @@ import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.codec.DomainCodec;
 import dev.agentledger.ledger.domain.Actor;
 import dev.agentledger.ledger.domain.Agent;
+import dev.agentledger.ledger.domain.Budget;
 import dev.agentledger.ledger.domain.Command;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
+import dev.agentledger.ledger.domain.Command.ReserveBudget;
+import dev.agentledger.ledger.domain.Command.SetScopeLimit;
 import dev.agentledger.ledger.domain.Decider;
 import dev.agentledger.ledger.domain.Event.AgentQuarantined;
 import dev.agentledger.ledger.domain.Event.CommandRejected;
 import dev.agentledger.ledger.domain.Money;
 import dev.agentledger.ledger.domain.Policy;
 import dev.agentledger.ledger.domain.RejectionCode;
+import dev.agentledger.ledger.domain.Tenant;
 import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
@@ -194,6 +198,32 @@ class LedgerTopologyTest {
     assertThat(agent("demo", "lead").budget(Money.USD).available()).isEqualTo(usd("5.00"));
     driver.advanceWallClockTime(java.time.Duration.ofSeconds(5));
     assertThat(evidence.isEmpty()).as("an ended agent is swept once").isTrue();
+  }
+
+  /** Seed 001's orchestrator: a hold with no agent is replayed once and swept like any other. */
+  @Test
+  void theSweeperExpiresAHoldWithNoAgentAndAReplayHoldsNothingMore() {
+    send("demo", Actor.operator("k1"), new SetScopeLimit("workflow:support", "usd", 50, null));
+    Command hold =
+        new ReserveBudget(
+            "rsv_demo_1", null, "usd", null, 50, 1_000, 0, null, null, "workflow:support");
+    send("demo", Actor.operator("k1"), hold, "key-1", "fp-1");
+    send("demo", Actor.operator("k1"), hold, "key-1", "fp-1");
+    assertThat(evidence.readValuesToList())
+        .extracting(EvidenceEvent::getType)
+        .containsExactly("ScopeLimitSet", "ReservationCreated");
+    assertThat(workflowBudget().reserved()).isEqualTo(50);
+
+    driver.advanceWallClockTime(Duration.ofMillis(1_500));
+    EvidenceEvent expired = evidence.readValue();
+    assertThat(expired.getType()).isEqualTo("ReservationExpired");
+    assertThat(expired.getActor()).isEqualTo("system:sweeper");
+    assertThat(workflowBudget().reserved()).isZero();
+  }
+
+  private Budget workflowBudget() {
+    KeyValueStore<String, String> store = driver.getKeyValueStore(StoreNames.TENANTS);
+    return CanonicalJson.read(store.get("demo"), Tenant.class).scopeBudget("usd@workflow:support");
   }
 
   @Test
