@@ -28,7 +28,8 @@ import java.util.concurrent.Future;
  * {@code quarantined: true} (the quarantine is then committed evidence), set beside ordinary spends
  * and Kafka's own transactional round trip measured in the same run.
  *
- * <p>{@code java -cp bench/target/bench.jar dev.agentledger.bench.QuarantineBench [agents]}
+ * <p>{@code java -cp bench/target/bench.jar dev.agentledger.bench.QuarantineBench [agents [warm-up
+ * seconds]]}
  */
 public final class QuarantineBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +48,7 @@ public final class QuarantineBench {
 
   public static void main(String[] args) throws Exception {
     int agents = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    int warmUpSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     Path dir = Files.createTempDirectory("ledger-quarantine-bench-");
     Map<String, String> env = new HashMap<>();
     env.put("LEDGER_ANOMALY_WINDOW_MS", Integer.toString(WINDOW_MS));
@@ -54,14 +56,17 @@ public final class QuarantineBench {
     env.put("LEDGER_HTTP_HOST", "127.0.0.1");
     try (LedgerService service =
         LedgerService.start(LedgerConfig.fromEnv(env).withPlace(dir, freePort()))) {
-      new QuarantineBench(service).run(agents);
+      new QuarantineBench(service).run(agents, warmUpSeconds);
     }
     System.exit(0);
   }
 
-  private void run(int agents) throws Exception {
-    // a warm-up round first: the JIT would otherwise be most of the first figures
-    trials(agents);
+  private void run(int agents, int warmUpSeconds) throws Exception {
+    // warm-up rounds first: a cold JIT would otherwise be most of the figures
+    long warmUntil = System.nanoTime() + warmUpSeconds * 1_000_000_000L;
+    do {
+      trials(agents);
+    } while (System.nanoTime() < warmUntil);
     List<long[]> results = trials(agents);
     List<Long> ordinary = new ArrayList<>();
     List<Long> quarantining = new ArrayList<>();
