@@ -12,6 +12,19 @@ public final class Fixtures {
   public static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
   public static final String TENANT = "demo";
 
+  /** Seed 001's support workflow: its scope, its USD budget's key, a hold's time to live. */
+  public static final String SUPPORT = "workflow:support";
+
+  public static final String SUPPORT_KEY = "usd@workflow:support";
+  public static final long HOLD_TTL = 60_000;
+
+  /** A USD hold for {@code agent} (null: the scopes alone pay) that also names {@code scope}. */
+  public static Command.ReserveBudget scopedHold(
+      String id, String agent, long amount, String scope) {
+    return new Command.ReserveBudget(
+        id, agent, Money.USD, null, amount, HOLD_TTL, 0, null, null, scope);
+  }
+
   private Fixtures() {}
 
   public static long usd(String amount) {

@@ -7,16 +7,12 @@ import dev.agentledger.ledger.domain.Command.CommitReservation;
 import dev.agentledger.ledger.domain.Command.ExpireReservation;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
 import dev.agentledger.ledger.domain.Command.ReleaseReservation;
-import dev.agentledger.ledger.domain.Command.ReserveBudget;
 import dev.agentledger.ledger.domain.Command.SetScopeLimit;
 import org.junit.jupiter.api.Test;
 
 /** Seed 001: a $50 workflow budget above a $5 refund agent; both must have room, both move. */
 class ScopeDeciderTest {
   private static final String USD = Money.USD;
-  private static final String SUPPORT = "workflow:support";
-  private static final String KEY = "usd@workflow:support";
-  private static final long TTL = 60_000;
   private final Decider decider = new Decider(Policy.DEFAULT);
 
   private LedgerState support() {
@@ -28,15 +24,12 @@ class ScopeDeciderTest {
 
   /** The support workflow with one hold of {@code agent}'s on it. */
   private LedgerState heldInSupport(String agent, String id, String usd) {
-    return apply(decider, support(), byAgent(agent, T0 + 1), reserve(id, agent, usd(usd), SUPPORT));
-  }
-
-  private static ReserveBudget reserve(String id, String agent, long amount, String scope) {
-    return new ReserveBudget(id, agent, USD, null, amount, TTL, 0, null, null, scope);
+    return apply(
+        decider, support(), byAgent(agent, T0 + 1), scopedHold(id, agent, usd(usd), SUPPORT));
   }
 
   private static Budget scope(LedgerState s) {
-    return s.tenant().scopeBudget(KEY);
+    return s.tenant().scopeBudget(SUPPORT_KEY);
   }
 
   private static Budget agent(LedgerState s, String id) {
@@ -55,18 +48,19 @@ class ScopeDeciderTest {
     assertThat(agent(s, "refund").reserved()).isEqualTo(usd("5"));
     assertThat(scope(s).reserved()).isEqualTo(usd("5"));
     assertThat(scope(s).available()).isEqualTo(usd("45"));
-    assertThat(s.reservation("r1").orElseThrow().scopeBudgets()).containsExactly(KEY);
+    assertThat(s.reservation("r1").orElseThrow().scopeBudgets()).containsExactly(SUPPORT_KEY);
   }
 
   @Test
   void anExhaustedWorkflowDeniesTheAgentThoughItsOwnBudgetHasRoom() {
     LedgerState s = heldInSupport("triage", "t1", "46");
-    Rejection r = refusal(s, byAgent("refund", T0 + 2), reserve("r1", "refund", usd("5"), SUPPORT));
+    Rejection r =
+        refusal(s, byAgent("refund", T0 + 2), scopedHold("r1", "refund", usd("5"), SUPPORT));
     assertThat(r.code()).isEqualTo(RejectionCode.INSUFFICIENT_BUDGET);
     assertThat(r.facts()).containsEntry("scope", SUPPORT).containsEntry("available", usd("4"));
     assertThat(agent(s, "refund").available()).as("its own budget had room").isEqualTo(usd("5"));
     LedgerState outside =
-        apply(decider, s, byAgent("refund", T0 + 2), reserve("r2", "refund", usd("5"), null));
+        apply(decider, s, byAgent("refund", T0 + 2), scopedHold("r2", "refund", usd("5"), null));
     assertThat(scope(outside).reserved())
         .as("no scope named, no scope charged")
         .isEqualTo(usd("46"));
@@ -75,7 +69,8 @@ class ScopeDeciderTest {
   @Test
   void theAgentsOwnLimitStillBinds() {
     Rejection r =
-        refusal(support(), byAgent("refund", T0 + 1), reserve("r1", "refund", usd("6"), SUPPORT));
+        refusal(
+            support(), byAgent("refund", T0 + 1), scopedHold("r1", "refund", usd("6"), SUPPORT));
     assertThat(r.code()).isEqualTo(RejectionCode.INSUFFICIENT_BUDGET);
     assertThat(r.facts()).doesNotContainKey("scope");
   }
@@ -96,7 +91,7 @@ class ScopeDeciderTest {
     assertThat(agent(released, "refund").reserved()).isZero();
 
     CommandContext sweeper =
-        new CommandContext("sweep", TENANT, Actor.system("sweeper"), T0 + TTL + 2);
+        new CommandContext("sweep", TENANT, Actor.system("sweeper"), T0 + HOLD_TTL + 2);
     LedgerState expired = apply(decider, held, sweeper, new ExpireReservation("r1"));
     assertThat(scope(expired).reserved()).isZero();
     assertThat(agent(expired, "refund").reserved()).isZero();
@@ -117,14 +112,14 @@ class ScopeDeciderTest {
         refusal(
             s,
             byOperator(T0 + 1),
-            reserve("r1", "refund", usd("3"), "workspace:w/workflow:support"));
+            scopedHold("r1", "refund", usd("3"), "workspace:w/workflow:support"));
     assertThat(r.facts()).containsEntry("scope", "workspace:w/workflow:support");
     s =
         apply(
             decider,
             s,
             byOperator(T0 + 1),
-            reserve("r1", "refund", usd("2"), "workspace:w/workflow:support"));
+            scopedHold("r1", "refund", usd("2"), "workspace:w/workflow:support"));
     assertThat(s.tenant().scopeBudget("usd@workspace:w").reserved()).isEqualTo(usd("2"));
     assertThat(s.tenant().scopeBudget("usd@workspace:w/workflow:support").available()).isZero();
   }
@@ -142,7 +137,7 @@ class ScopeDeciderTest {
     s = apply(decider, s, byAgent("refund", T0 + 1), spend);
     assertThat(scope(s).spent()).isEqualTo(usd("5"));
     assertThat(scope(s).breakerOpen()).isTrue();
-    assertThat(refusal(s, byAgent("triage", T0 + 2), reserve("t1", "triage", 1, SUPPORT)).code())
+    assertThat(refusal(s, byAgent("triage", T0 + 2), scopedHold("t1", "triage", 1, SUPPORT)).code())
         .isEqualTo(RejectionCode.CIRCUIT_OPEN);
     s = apply(decider, s, byOperator(T0 + 3), new SetScopeLimit(SUPPORT, USD, usd("50"), null));
     assertThat(scope(s).breakerOpen()).as("a raise that covers the spend closes it").isFalse();
@@ -161,10 +156,12 @@ class ScopeDeciderTest {
             support(),
             byOperator(T0),
             new SetScopeLimit(SUPPORT, USD, usd("50"), Period.DAY));
-    s = apply(decider, s, byAgent("refund", T0 + 1), reserve("r1", "refund", usd("5"), SUPPORT));
+    s = apply(decider, s, byAgent("refund", T0 + 1), scopedHold("r1", "refund", usd("5"), SUPPORT));
     s = apply(decider, s, byAgent("refund", T0 + 2), new CommitReservation("r1", USD, usd("5")));
     long tomorrow = T0 + 86_400_000L + 1;
-    s = apply(decider, s, byAgent("refund", tomorrow), reserve("r2", "refund", usd("1"), SUPPORT));
+    s =
+        apply(
+            decider, s, byAgent("refund", tomorrow), scopedHold("r2", "refund", usd("1"), SUPPORT));
     assertThat(scope(s).spent()).isZero();
     assertThat(scope(s).reserved()).isEqualTo(usd("1"));
 

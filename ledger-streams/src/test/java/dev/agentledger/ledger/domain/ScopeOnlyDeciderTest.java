@@ -20,9 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 class ScopeOnlyDeciderTest {
   private static final String USD = Money.USD;
-  private static final String SUPPORT = "workflow:support";
-  private static final String KEY = "usd@workflow:support";
-  private static final long TTL = 60_000;
   private final Decider decider = new Decider(Policy.DEFAULT);
 
   private LedgerState support() {
@@ -31,16 +28,12 @@ class ScopeOnlyDeciderTest {
     return apply(decider, s, byOperator(T0), new SetScopeLimit(SUPPORT, USD, usd("50"), null));
   }
 
-  private static ReserveBudget reserve(String id, String agent, long amount, String scope) {
-    return new ReserveBudget(id, agent, USD, null, amount, TTL, 0, null, null, scope);
-  }
-
   private LedgerState orchestratorHolds(String usd) {
-    return apply(decider, support(), byOperator(T0 + 1), reserve("o1", null, usd(usd), SUPPORT));
+    return apply(decider, support(), byOperator(T0 + 1), scopedHold("o1", null, usd(usd), SUPPORT));
   }
 
   private static Budget scope(LedgerState s) {
-    return s.tenant().scopeBudget(KEY);
+    return s.tenant().scopeBudget(SUPPORT_KEY);
   }
 
   private Rejection refusal(LedgerState s, CommandContext ctx, Command c) {
@@ -55,12 +48,12 @@ class ScopeOnlyDeciderTest {
     Reservation r = s.reservation("o1").orElseThrow();
     assertThat(r.agentId()).isNull();
     assertThat(r.budgets()).isEmpty();
-    assertThat(r.scopeBudgets()).containsExactly(KEY);
+    assertThat(r.scopeBudgets()).containsExactly(SUPPORT_KEY);
     assertThat(scope(s).reserved()).isEqualTo(usd("50"));
     assertThat(s.agent("refund").orElseThrow().budget(USD).reserved()).isZero();
 
     Rejection denied =
-        refusal(s, byAgent("refund", T0 + 2), reserve("r1", "refund", usd("5"), SUPPORT));
+        refusal(s, byAgent("refund", T0 + 2), scopedHold("r1", "refund", usd("5"), SUPPORT));
     assertThat(denied.code()).isEqualTo(RejectionCode.INSUFFICIENT_BUDGET);
     assertThat(denied.facts()).containsEntry("scope", SUPPORT);
   }
@@ -77,7 +70,7 @@ class ScopeOnlyDeciderTest {
             decider,
             committed,
             byAgent("refund", T0 + 3),
-            reserve("r1", "refund", usd("5"), SUPPORT));
+            scopedHold("r1", "refund", usd("5"), SUPPORT));
     assertThat(scope(refund).available()).isEqualTo(usd("15"));
 
     assertThat(
@@ -85,13 +78,13 @@ class ScopeOnlyDeciderTest {
                 .reserved())
         .isZero();
     CommandContext sweeper =
-        new CommandContext("sweep", TENANT, Actor.system("sweeper"), T0 + TTL + 2);
+        new CommandContext("sweep", TENANT, Actor.system("sweeper"), T0 + HOLD_TTL + 2);
     assertThat(scope(apply(decider, held, sweeper, new ExpireReservation("o1"))).reserved())
         .isZero();
     LedgerState extended =
         apply(decider, held, byOperator(T0 + 2), new ExtendReservation("o1", 1_000));
     assertThat(extended.reservation("o1").orElseThrow().expiresAtMs())
-        .isEqualTo(T0 + 1 + TTL + 1_000);
+        .isEqualTo(T0 + 1 + HOLD_TTL + 1_000);
   }
 
   @Test
@@ -101,7 +94,7 @@ class ScopeOnlyDeciderTest {
     assertThat(scope(s).spent()).isEqualTo(usd("60"));
     assertThat(scope(s).breakerOpen()).isTrue();
     assertThat(s.reservation("o1").orElseThrow().committed()).isEqualTo(usd("50"));
-    assertThat(refusal(s, byOperator(T0 + 3), reserve("o2", null, 1, SUPPORT)).code())
+    assertThat(refusal(s, byOperator(T0 + 3), scopedHold("o2", null, 1, SUPPORT)).code())
         .isEqualTo(RejectionCode.CIRCUIT_OPEN);
   }
 
@@ -112,12 +105,12 @@ class ScopeOnlyDeciderTest {
   @Test
   void withoutAScopeBudgetInTheUnitItIsNotFoundOrAUnitMismatch() {
     LedgerState s = support();
-    assertThat(refusal(s, byOperator(T0), reserve("o1", null, 1, "workflow:billing")).code())
+    assertThat(refusal(s, byOperator(T0), scopedHold("o1", null, 1, "workflow:billing")).code())
         .isEqualTo(RejectionCode.BUDGET_NOT_FOUND);
-    assertThat(refusal(s, byOperator(T0), reserve("o1", null, 1, null)).code())
+    assertThat(refusal(s, byOperator(T0), scopedHold("o1", null, 1, null)).code())
         .isEqualTo(RejectionCode.BUDGET_NOT_FOUND);
     ReserveBudget tokens =
-        new ReserveBudget("o1", null, "tokens", null, 1, TTL, 0, null, null, SUPPORT);
+        new ReserveBudget("o1", null, "tokens", null, 1, HOLD_TTL, 0, null, null, SUPPORT);
     Rejection mismatch = refusal(s, byOperator(T0), tokens);
     assertThat(mismatch.code()).isEqualTo(RejectionCode.UNIT_MISMATCH);
     assertThat(mismatch.facts())
@@ -128,7 +121,7 @@ class ScopeOnlyDeciderTest {
   @Test
   void onlyOperatorsDrawOnScopesAloneAndSettleSuchHolds() {
     LedgerState s = support();
-    assertThat(refusal(s, byAgent("refund", T0), reserve("o1", null, 1, SUPPORT)).code())
+    assertThat(refusal(s, byAgent("refund", T0), scopedHold("o1", null, 1, SUPPORT)).code())
         .isEqualTo(RejectionCode.NOT_PERMITTED);
     LedgerState held = orchestratorHolds("5");
     assertThat(refusal(held, byAgent("refund", T0 + 2), commit("o1", 1)).code())
@@ -161,15 +154,18 @@ class ScopeOnlyDeciderTest {
   void aQuarantinedAgentsHoldStillCommitsAndReleasesButNothingNewStarts() {
     LedgerState s =
         apply(
-            decider, support(), byAgent("refund", T0 + 1), reserve("r1", "refund", usd("2"), null));
-    s = apply(decider, s, byAgent("refund", T0 + 1), reserve("r2", "refund", usd("2"), SUPPORT));
+            decider,
+            support(),
+            byAgent("refund", T0 + 1),
+            scopedHold("r1", "refund", usd("2"), null));
+    s = apply(decider, s, byAgent("refund", T0 + 1), scopedHold("r2", "refund", usd("2"), SUPPORT));
     s =
         apply(
             decider,
             s,
             byOperator(T0 + 2),
             new TransitionLifecycle("refund", Lifecycle.QUARANTINED, "test"));
-    assertThat(refusal(s, byAgent("refund", T0 + 3), reserve("r3", "refund", 1, null)).code())
+    assertThat(refusal(s, byAgent("refund", T0 + 3), scopedHold("r3", "refund", 1, null)).code())
         .isEqualTo(RejectionCode.AGENT_QUARANTINED);
     assertThat(refusal(s, byAgent("refund", T0 + 3), new ExtendReservation("r1", 1_000)).code())
         .isEqualTo(RejectionCode.AGENT_QUARANTINED);
@@ -192,14 +188,17 @@ class ScopeOnlyDeciderTest {
   void aSuspendedAgentsHoldStillCommits() {
     LedgerState s =
         apply(
-            decider, support(), byAgent("refund", T0 + 1), reserve("r1", "refund", usd("2"), null));
+            decider,
+            support(),
+            byAgent("refund", T0 + 1),
+            scopedHold("r1", "refund", usd("2"), null));
     s =
         apply(
             decider,
             s,
             byOperator(T0 + 2),
             new TransitionLifecycle("refund", Lifecycle.SUSPENDED, "test"));
-    assertThat(refusal(s, byOperator(T0 + 3), reserve("r2", "refund", 1, null)).code())
+    assertThat(refusal(s, byOperator(T0 + 3), scopedHold("r2", "refund", 1, null)).code())
         .isEqualTo(RejectionCode.AGENT_SUSPENDED);
     s = apply(decider, s, byOperator(T0 + 3), commit("r1", usd("1")));
     assertThat(s.agent("refund").orElseThrow().budget(USD).spent()).isEqualTo(usd("1"));
