@@ -19,9 +19,7 @@ class DeciderTest {
   }
 
   private Rejection refusal(LedgerState s, CommandContext ctx, Command c) {
-    Decision d = decider.decide(s, ctx, c);
-    assertThat(d).isInstanceOf(Decision.Rejected.class);
-    return ((Decision.Rejected) d).rejection();
+    return Fixtures.refusal(decider, s, ctx, c);
   }
 
   @Test

@@ -83,4 +83,14 @@ public final class Fixtures {
     }
     throw new AssertionError("refused: " + ((Decision.Rejected) d).rejection());
   }
+
+  /** Decides and expects a refusal: its rejection. */
+  public static Rejection refusal(
+      Decider decider, LedgerState state, CommandContext ctx, Command command) {
+    Decision d = decider.decide(state, ctx, command);
+    if (d instanceof Decision.Rejected r) {
+      return r.rejection();
+    }
+    throw new AssertionError("expected a refusal of " + command + ", got " + d);
+  }
 }

@@ -37,9 +37,7 @@ class ScopeOnlyDeciderTest {
   }
 
   private Rejection refusal(LedgerState s, CommandContext ctx, Command c) {
-    Decision d = decider.decide(s, ctx, c);
-    assertThat(d).as("expected a refusal").isInstanceOf(Decision.Rejected.class);
-    return ((Decision.Rejected) d).rejection();
+    return Fixtures.refusal(decider, s, ctx, c);
   }
 
   @Test
