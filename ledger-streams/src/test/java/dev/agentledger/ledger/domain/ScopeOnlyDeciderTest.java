@@ -150,19 +150,7 @@ class ScopeOnlyDeciderTest {
   /** Decision "A quarantined agent's open holds": commit and release settle, new holds stop. */
   @Test
   void aQuarantinedAgentsHoldStillCommitsAndReleasesButNothingNewStarts() {
-    LedgerState s =
-        apply(
-            decider,
-            support(),
-            byAgent("refund", T0 + 1),
-            scopedHold("r1", "refund", usd("2"), null));
-    s = apply(decider, s, byAgent("refund", T0 + 1), scopedHold("r2", "refund", usd("2"), SUPPORT));
-    s =
-        apply(
-            decider,
-            s,
-            byOperator(T0 + 2),
-            new TransitionLifecycle("refund", Lifecycle.QUARANTINED, "test"));
+    LedgerState s = frozenWithHolds(Lifecycle.QUARANTINED);
     assertThat(refusal(s, byAgent("refund", T0 + 3), scopedHold("r3", "refund", 1, null)).code())
         .isEqualTo(RejectionCode.AGENT_QUARANTINED);
     assertThat(refusal(s, byAgent("refund", T0 + 3), new ExtendReservation("r1", 1_000)).code())
@@ -184,21 +172,22 @@ class ScopeOnlyDeciderTest {
   /** The same rule for a suspension: the pre-freeze hold commits, nothing new starts. */
   @Test
   void aSuspendedAgentsHoldStillCommits() {
+    LedgerState s = frozenWithHolds(Lifecycle.SUSPENDED);
+    assertThat(refusal(s, byOperator(T0 + 3), scopedHold("r3", "refund", 1, null)).code())
+        .isEqualTo(RejectionCode.AGENT_SUSPENDED);
+    s = apply(decider, s, byOperator(T0 + 3), commit("r1", usd("1")));
+    assertThat(s.agent("refund").orElseThrow().budget(USD).spent()).isEqualTo(usd("1"));
+  }
+
+  /** The refund agent holds $2 (r1) and $2 on the workflow too (r2), then is frozen. */
+  private LedgerState frozenWithHolds(Lifecycle frozen) {
     LedgerState s =
         apply(
             decider,
             support(),
             byAgent("refund", T0 + 1),
             scopedHold("r1", "refund", usd("2"), null));
-    s =
-        apply(
-            decider,
-            s,
-            byOperator(T0 + 2),
-            new TransitionLifecycle("refund", Lifecycle.SUSPENDED, "test"));
-    assertThat(refusal(s, byOperator(T0 + 3), scopedHold("r2", "refund", 1, null)).code())
-        .isEqualTo(RejectionCode.AGENT_SUSPENDED);
-    s = apply(decider, s, byOperator(T0 + 3), commit("r1", usd("1")));
-    assertThat(s.agent("refund").orElseThrow().budget(USD).spent()).isEqualTo(usd("1"));
+    s = apply(decider, s, byAgent("refund", T0 + 1), scopedHold("r2", "refund", usd("2"), SUPPORT));
+    return apply(decider, s, byOperator(T0 + 2), new TransitionLifecycle("refund", frozen, "test"));
   }
 }
