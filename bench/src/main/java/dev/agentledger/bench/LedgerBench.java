@@ -556,7 +556,7 @@ public final class LedgerBench {
   }
 
   /** Other work on the machine skews every figure; the 1/5/15-minute load says how much. */
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];

@@ -11,7 +11,12 @@ import picocli.CommandLine.Command;
 @Command(
     name = "ledger-api",
     mixinStandardHelpOptions = true,
-    subcommands = {LedgerCli.Serve.class, VerifyCommand.class, LedgerCli.RotateKey.class},
+    subcommands = {
+      LedgerCli.Serve.class,
+      VerifyCommand.class,
+      LedgerCli.RotateKey.class,
+      ClassArchiveTraining.class
+    },
     description = "agent-ledger: the service and its tools.")
 public final class LedgerCli implements Callable<Integer> {
 
