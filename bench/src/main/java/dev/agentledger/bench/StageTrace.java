@@ -32,8 +32,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <ol>
  *   <li>HTTP in → command on Kafka: Javalin, auth (JWT + state-store read), bus produce (acks=all)
  *   <li>command → evidence appended: Streams fetch/poll, decide, fold, sign, produce
- *   <li>appended → committed: the rest of the Streams loop, then its transaction commit
- *   <li>committed → HTTP answer: the bus's read_committed fetch, rendering, HTTP out
+ *   <li>appended → committed: the rest of the Streams loop, then its transaction commit and the
+ *       commit markers
+ *   <li>committed → HTTP answer: rendering and HTTP out. The bus answers as soon as the commit
+ *       returns to Streams ({@code CommitNotifyingClients}), before the markers land, so this stage
+ *       can be near zero or negative: the answer may beat a read_committed reader.
  * </ol>
  *
  * Each observing consumer adds its own fetch delay (~1 ms) to the stage it closes.

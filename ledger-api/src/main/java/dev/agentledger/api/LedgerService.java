@@ -3,6 +3,7 @@ package dev.agentledger.api;
 import dev.agentledger.api.auth.AgentTokens;
 import dev.agentledger.api.auth.OperatorKeys;
 import dev.agentledger.api.bus.CommandBus;
+import dev.agentledger.api.bus.CommitNotifyingClients;
 import dev.agentledger.api.http.AdminGate;
 import dev.agentledger.api.http.AgentHandlers;
 import dev.agentledger.api.http.AgentRateLimits;
@@ -112,11 +113,11 @@ public final class LedgerService implements AutoCloseable {
     List<VerifyingKey> published = new ArrayList<>(ring.publicKeys().keys());
     published.add(key.verifyingKey());
     PublicKeys publicKeys = PublicKeys.of(published);
-    startStreams(catalog, key);
-    metrics.watch(streams);
     bus =
         track(
             new CommandBus(bootstrapServers, catalog, config.commandTimeout(), metrics::evidence));
+    startStreams(catalog, key);
+    metrics.watch(streams);
     queries = new LedgerQueries(streams, self());
     broker = track(new BrokerProbe(bootstrapServers, System::currentTimeMillis));
     AgentTokens tokens = new AgentTokens(key, publicKeys);
@@ -176,7 +177,8 @@ public final class LedgerService implements AutoCloseable {
         new KafkaStreams(
             LedgerTopology.build(
                 catalog, new Decider(config.policy()), key, LedgerTopology.Settings.DEFAULT),
-            streamsProps());
+            streamsProps(),
+            new CommitNotifyingClients(LedgerTopology.EVIDENCE_TOPIC, bus::committed));
     streams.start();
     started.push(
         () ->

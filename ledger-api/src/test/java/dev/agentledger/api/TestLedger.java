@@ -23,6 +23,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** A running service on a real embedded broker, and an HTTP client for it. For *IT tests. */
@@ -205,7 +206,7 @@ final class TestLedger implements AutoCloseable {
               .toList();
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      Map<TopicPartition, Long> end = writtenEnd(parts);
       List<V> out = new ArrayList<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
@@ -215,6 +216,26 @@ final class TestLedger implements AutoCloseable {
         consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
       }
       return out;
+    }
+  }
+
+  /**
+   * Where the written data ends (high watermarks), transactions still committing included: a
+   * request is answered once its transaction commits, a moment before the commit markers make it
+   * visible to read_committed readers, so their own end (the last stable offset) may still exclude
+   * it. Reading read_committed up to here waits for those markers.
+   */
+  private Map<TopicPartition, Long> writtenEnd(List<TopicPartition> parts) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                service.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_uncommitted"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      return consumer.endOffsets(parts);
     }
   }
 

@@ -13,6 +13,7 @@ import dev.agentledger.schemas.avro.LedgerCommand;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -62,6 +63,7 @@ public final class CommandBus implements AutoCloseable {
             return t;
           });
   private final ObjLongConsumer<String> onEvidence;
+  private final AvroSerde<EvidenceEvent> evidence;
   private volatile boolean running = true;
 
   private record Pending(CompletableFuture<Outcome> future, List<EvidenceEvent> events) {}
@@ -78,6 +80,7 @@ public final class CommandBus implements AutoCloseable {
       ObjLongConsumer<String> onEvidence) {
     this.timeout = timeout;
     this.onEvidence = onEvidence;
+    this.evidence = AvroSerde.evidence(catalog);
     this.producer =
         new KafkaProducer<>(
             producerProps(bootstrapServers),
@@ -85,9 +88,7 @@ public final class CommandBus implements AutoCloseable {
             AvroSerde.commands(catalog).serializer());
     this.consumer =
         new KafkaConsumer<>(
-            consumerProps(bootstrapServers),
-            new StringDeserializer(),
-            AvroSerde.evidence(catalog).deserializer());
+            consumerProps(bootstrapServers), new StringDeserializer(), evidence.deserializer());
     positionAtEnd();
     this.listener = new Thread(this::listen, "evidence-outcomes");
     listener.setDaemon(true);
@@ -213,20 +214,52 @@ public final class CommandBus implements AutoCloseable {
       return;
     }
     p.events().add(event);
-    if (event.getCauseIndex() == event.getCauseCount() - 1) {
-      Outcome outcome =
-          new Outcome(
-              p.events().stream()
-                  .map(
-                      e ->
-                          new IdempotencyLog.Recorded(
-                              e.getSeq(),
-                              e.getType(),
-                              e.getPayload(),
-                              e.getTimeMs().toEpochMilli()))
-                  .toList());
+    if (isLast(event)) {
+      Outcome outcome = outcome(p.events());
       answers.execute(() -> p.future().complete(outcome));
     }
+  }
+
+  /**
+   * Evidence of a Streams transaction that has just committed on this instance ({@link
+   * CommitNotifyingClients}): answers the commands waiting here whose events are all in it, without
+   * waiting for the evidence tail. A command's events are always in one transaction (Streams
+   * commits between records, never within one). Whichever of the two answers first wins.
+   */
+  public void committed(List<byte[]> values) {
+    answers.execute(() -> answerCommitted(values));
+  }
+
+  private void answerCommitted(List<byte[]> values) {
+    Map<String, List<EvidenceEvent>> byCommand = new LinkedHashMap<>();
+    for (byte[] value : values) {
+      EvidenceEvent event = evidence.fromBytes(value);
+      if (pending.containsKey(event.getCommandId())) {
+        byCommand.computeIfAbsent(event.getCommandId(), id -> new ArrayList<>()).add(event);
+      }
+    }
+    byCommand.forEach(
+        (commandId, events) -> {
+          Pending p = pending.get(commandId);
+          EvidenceEvent last = events.get(events.size() - 1);
+          if (p != null && isLast(last) && events.size() == last.getCauseCount()) {
+            p.future().complete(outcome(events));
+          }
+        });
+  }
+
+  private static boolean isLast(EvidenceEvent event) {
+    return event.getCauseIndex() == event.getCauseCount() - 1;
+  }
+
+  private static Outcome outcome(List<EvidenceEvent> events) {
+    return new Outcome(
+        events.stream()
+            .map(
+                e ->
+                    new IdempotencyLog.Recorded(
+                        e.getSeq(), e.getType(), e.getPayload(), e.getTimeMs().toEpochMilli()))
+            .toList());
   }
 
   private static Properties producerProps(String bootstrap) {
