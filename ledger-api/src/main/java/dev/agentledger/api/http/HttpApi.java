@@ -18,6 +18,7 @@ public final class HttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String PROBLEM = "application/problem+json";
   private static final int MAX_BODY_BYTES = 64 * 1024;
+  private static final int MAX_DISCARDED_BYTES = 1024 * 1024;
 
   private final Javalin app;
 
@@ -151,11 +152,28 @@ public final class HttpApi implements AutoCloseable {
   /** A body announced too large, or in a charset we cannot decode, is refused before any read. */
   private static void limitBody(Context ctx) {
     if (ctx.contentLength() > MAX_BODY_BYTES) {
+      discardBody(ctx);
       throw tooLarge();
     }
     String charset = ctx.characterEncoding();
     if (charset != null && !decodable(charset)) {
       throw new ApiProblem(400, "unsupported_charset", "send the body in UTF-8");
+    }
+  }
+
+  /**
+   * Reads a refused body of up to {@value #MAX_DISCARDED_BYTES} bytes to its end: a server that
+   * closes the connection with request bytes still unread makes the kernel reset it, and the reset
+   * can destroy the refusal before the client reads it. Larger bodies are not worth the read.
+   */
+  private static void discardBody(Context ctx) {
+    if (ctx.contentLength() > MAX_DISCARDED_BYTES) {
+      return;
+    }
+    try {
+      ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+    } catch (java.io.IOException e) {
+      // the client gave up; the refusal is answered or the connection is gone either way
     }
   }
 
