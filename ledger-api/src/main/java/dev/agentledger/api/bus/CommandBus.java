@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjLongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -227,7 +228,11 @@ public final class CommandBus implements AutoCloseable {
    * commits between records, never within one). Whichever of the two answers first wins.
    */
   public void committed(List<byte[]> values) {
-    answers.execute(() -> answerCommitted(values));
+    try {
+      answers.execute(() -> answerCommitted(values));
+    } catch (RejectedExecutionException closing) {
+      // called on the Streams thread: a bus that is closing must not fail the commit after it
+    }
   }
 
   private void answerCommitted(List<byte[]> values) {
