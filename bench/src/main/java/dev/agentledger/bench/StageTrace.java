@@ -1,5 +1,6 @@
 package dev.agentledger.bench;
 
+import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.ledger.topology.LedgerTopology;
 import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
@@ -122,10 +123,7 @@ final class StageTrace implements AutoCloseable {
         new Thread(
             () -> {
               try (consumer) {
-                List<TopicPartition> parts =
-                    consumer.partitionsFor(topic).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition()))
-                        .toList();
+                List<TopicPartition> parts = Topics.partitionsOf(consumer, topic);
                 consumer.assign(parts);
                 consumer.seekToEnd(parts);
                 parts.forEach(consumer::position);

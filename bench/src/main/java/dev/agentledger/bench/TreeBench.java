@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentledger.api.LedgerConfig;
 import dev.agentledger.api.LedgerService;
+import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.ledger.topology.LedgerTopology;
 import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
@@ -143,10 +144,7 @@ public final class TreeBench {
             props,
             new StringDeserializer(),
             AvroSerde.evidence(SchemaCatalog.builtIn()).deserializer())) {
-      List<TopicPartition> parts =
-          consumer.partitionsFor(LedgerTopology.EVIDENCE_TOPIC).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
+      List<TopicPartition> parts = Topics.partitionsOf(consumer, LedgerTopology.EVIDENCE_TOPIC);
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

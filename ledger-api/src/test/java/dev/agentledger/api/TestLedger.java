@@ -2,6 +2,7 @@ package dev.agentledger.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.ledger.domain.Actor;
 import dev.agentledger.ledger.domain.Command;
 import dev.agentledger.ledger.topology.LedgerTopology;
@@ -200,10 +201,7 @@ final class TestLedger implements AutoCloseable {
             "read_committed");
     try (KafkaConsumer<String, V> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), values)) {
-      List<TopicPartition> parts =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
+      List<TopicPartition> parts = Topics.partitionsOf(consumer, topic);
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       Map<TopicPartition, Long> end = writtenEnd(parts);

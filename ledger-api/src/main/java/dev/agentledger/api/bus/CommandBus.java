@@ -1,5 +1,6 @@
 package dev.agentledger.api.bus;
 
+import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.codec.DomainCodec;
 import dev.agentledger.ledger.domain.Actor;
@@ -182,10 +183,7 @@ public final class CommandBus implements AutoCloseable {
   }
 
   private void positionAtEnd() {
-    List<TopicPartition> partitions =
-        consumer.partitionsFor(LedgerTopology.EVIDENCE_TOPIC).stream()
-            .map(info -> new TopicPartition(info.topic(), info.partition()))
-            .toList();
+    List<TopicPartition> partitions = Topics.partitionsOf(consumer, LedgerTopology.EVIDENCE_TOPIC);
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);
     partitions.forEach(consumer::position); // resolve now, before any command is sent

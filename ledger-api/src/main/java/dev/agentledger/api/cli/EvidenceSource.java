@@ -1,5 +1,6 @@
 package dev.agentledger.api.cli;
 
+import dev.agentledger.api.kafka.Topics;
 import dev.agentledger.evidence.EvidenceJson;
 import dev.agentledger.evidence.EvidenceRecord;
 import dev.agentledger.schemas.AvroSerde;
@@ -118,10 +119,7 @@ interface EvidenceSource {
   /** Assigns every partition of the topic from its start; returns their current end offsets. */
   private static Map<TopicPartition, Long> fromStart(
       KafkaConsumer<String, ?> consumer, String topic) {
-    List<TopicPartition> parts =
-        consumer.partitionsFor(topic).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition()))
-            .toList();
+    List<TopicPartition> parts = Topics.partitionsOf(consumer, topic);
     consumer.assign(parts);
     consumer.seekToBeginning(parts);
     return consumer.endOffsets(parts);

@@ -15,7 +15,9 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -75,6 +77,13 @@ public final class Topics {
       default -> throw new IllegalArgumentException("not a ledger topic: " + topic);
     }
     return c;
+  }
+
+  /** Every partition of {@code topic}, as {@code consumer} sees the cluster's metadata. */
+  public static List<TopicPartition> partitionsOf(Consumer<?, ?> consumer, String topic) {
+    return consumer.partitionsFor(topic).stream()
+        .map(p -> new TopicPartition(p.topic(), p.partition()))
+        .toList();
   }
 
   /** {@code min(max, number of live brokers)}, at least 1. */

@@ -158,10 +158,7 @@ class EmbeddedKafkaIT {
                 "read_committed"),
             new StringDeserializer(),
             new StringDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(TopicNames.EVIDENCE).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
+      List<TopicPartition> partitions = Topics.partitionsOf(consumer, TopicNames.EVIDENCE);
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       await()
