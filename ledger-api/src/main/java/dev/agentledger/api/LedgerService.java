@@ -34,6 +34,7 @@ import dev.agentledger.ledger.domain.Command.CreateTenant;
 import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
 import dev.agentledger.ledger.domain.Decider;
 import dev.agentledger.ledger.topology.LedgerTopology;
+import dev.agentledger.ledger.topology.StoreNames;
 import dev.agentledger.schemas.SchemaCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -99,6 +100,7 @@ public final class LedgerService implements AutoCloseable {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       Topics.ensure(admin, TopicsConfig.defaults().withPartitions(config.partitions()));
+      Topics.refuseRetiredState(admin, config.applicationId(), StoreNames.LEGACY_STORES);
     }
     Keyring ring = Keyring.open(config.keysDir());
     SigningKey key =

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,6 +55,28 @@ public final class Topics {
           name, new NewTopic(name, cfg.partitions(), rf).configs(topicConfigs(name, cfg, rf)));
     }
     ensure(admin, wanted.values());
+  }
+
+  /**
+   * Fails when the cluster still holds changelogs of this application's {@code retiredStores}:
+   * state kept in a layout this release no longer reads. Starting on it anyway would begin every
+   * tenant's chain again at sequence 0 on the same evidence topic.
+   */
+  public static void refuseRetiredState(
+      Admin admin, String applicationId, Collection<String> retiredStores) {
+    Set<String> existing = get(admin.listTopics().names(), "list topics");
+    List<String> found =
+        retiredStores.stream()
+            .map(store -> applicationId + "-" + store + "-changelog")
+            .filter(existing::contains)
+            .toList();
+    if (!found.isEmpty()) {
+      throw new IllegalStateException(
+          "this cluster holds ledger state in a layout from before the single state store ("
+              + String.join(", ", found)
+              + "); this release cannot read it. Start on a new data directory (embedded broker)"
+              + " or a new LEDGER_APPLICATION_ID, or delete those topics to discard that state");
+    }
   }
 
   /**

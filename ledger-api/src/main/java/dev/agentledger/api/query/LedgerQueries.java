@@ -7,6 +7,7 @@ import dev.agentledger.ledger.domain.Reservation;
 import dev.agentledger.ledger.domain.Tenant;
 import dev.agentledger.ledger.topology.Checkpointer;
 import dev.agentledger.ledger.topology.IdempotencyLog;
+import dev.agentledger.ledger.topology.Keyspace;
 import dev.agentledger.ledger.topology.StoreNames;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,6 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -36,13 +36,13 @@ public final class LedgerQueries {
   }
 
   public Optional<Agent> agent(String tenant, String agentId) {
-    return Optional.ofNullable(store(StoreNames.AGENTS).get(StoreNames.agentKey(tenant, agentId)))
+    return Optional.ofNullable(read(StoreNames.AGENTS).get(StoreNames.agentKey(tenant, agentId)))
         .map(json -> CanonicalJson.read(json, Agent.class));
   }
 
   public Optional<Reservation> reservation(String tenant, String reservationId) {
     return Optional.ofNullable(
-            store(StoreNames.RESERVATIONS).get(StoreNames.reservationKey(tenant, reservationId)))
+            read(StoreNames.RESERVATIONS).get(StoreNames.reservationKey(tenant, reservationId)))
         .map(json -> CanonicalJson.read(json, Reservation.class));
   }
 
@@ -68,37 +68,33 @@ public final class LedgerQueries {
 
   private List<String> ids(String prefix) {
     List<String> ids = new ArrayList<>();
-    try (KeyValueIterator<String, String> it =
-        store(StoreNames.CHILDREN).range(prefix, prefix + "\uffff")) {
-      it.forEachRemaining(kv -> ids.add(kv.key.substring(prefix.length())));
-    }
+    read(StoreNames.CHILDREN)
+        .scan(prefix)
+        .forEach(kv -> ids.add(kv.key.substring(prefix.length())));
     return ids;
   }
 
-  private <T> List<T> scan(String storeName, String tenant, Class<T> type) {
+  private <T> List<T> scan(Keyspace<String> space, String tenant, Class<T> type) {
     List<T> out = new ArrayList<>();
-    try (KeyValueIterator<String, String> it =
-        store(storeName).range(tenant + "/", tenant + "/\uffff")) {
-      it.forEachRemaining(kv -> out.add(CanonicalJson.read(kv.value, type)));
-    }
+    read(space).scan(tenant + "/").forEach(kv -> out.add(CanonicalJson.read(kv.value, type)));
     return out;
   }
 
   public Optional<Tenant> tenant(String tenant) {
-    return Optional.ofNullable(store(StoreNames.TENANTS).get(tenant))
+    return Optional.ofNullable(read(StoreNames.TENANTS).get(tenant))
         .map(json -> CanonicalJson.read(json, Tenant.class));
   }
 
   public Optional<IdempotencyLog.Entry> idempotency(String tenant, String actor, String key) {
     return Optional.ofNullable(
-            store(StoreNames.IDEMPOTENCY).get(IdempotencyLog.key(tenant, actor, key)))
+            read(StoreNames.IDEMPOTENCY).get(IdempotencyLog.key(tenant, actor, key)))
         .map(json -> CanonicalJson.read(json, IdempotencyLog.Entry.class));
   }
 
   /** The instance that owns the tenant, when it is not this one. */
   public Optional<HostInfo> ownerOf(String tenant) {
     KeyQueryMetadata meta =
-        streams.queryMetadataForKey(StoreNames.AGENTS, tenant, Serdes.String().serializer());
+        streams.queryMetadataForKey(StoreNames.STORE, tenant, Serdes.String().serializer());
     if (meta == null || meta.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
       throw ApiProblem.notReady("the ledger is rebalancing; retry shortly");
     }
@@ -108,13 +104,12 @@ public final class LedgerQueries {
 
   /** The tenant's latest signed checkpoint note. */
   public Optional<String> latestCheckpoint(String tenant) {
-    return Optional.ofNullable(store(StoreNames.CHECKPOINTS).get(tenant));
+    return Optional.ofNullable(read(StoreNames.CHECKPOINTS).get(tenant));
   }
 
   /** The Merkle leaf hash of the tenant's event at {@code seq}; fails if it is not there. */
   public byte[] leaf(String tenant, long seq) {
-    ReadOnlyKeyValueStore<String, byte[]> leaves = typedStore(StoreNames.LEAVES);
-    byte[] leaf = leaves.get(Checkpointer.leafKey(tenant, seq));
+    byte[] leaf = read(StoreNames.LEAVES).get(Checkpointer.leafKey(tenant, seq));
     if (leaf == null) {
       throw new ApiProblem(404, "unknown_event", "no event " + seq + " for this tenant");
     }
@@ -125,14 +120,13 @@ public final class LedgerQueries {
     return streams.state() == KafkaStreams.State.RUNNING;
   }
 
-  private ReadOnlyKeyValueStore<String, String> store(String name) {
-    return typedStore(name);
-  }
-
-  private <V> ReadOnlyKeyValueStore<String, V> typedStore(String name) {
+  private <V> Keyspace.Reader<V> read(Keyspace<V> space) {
     try {
-      return streams.store(
-          StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+      ReadOnlyKeyValueStore<String, byte[]> state =
+          streams.store(
+              StoreQueryParameters.fromNameAndType(
+                  StoreNames.STORE, QueryableStoreTypes.keyValueStore()));
+      return space.in(state);
     } catch (InvalidStateStoreException e) {
       throw ApiProblem.notReady("the ledger's state is not ready; retry shortly");
     }

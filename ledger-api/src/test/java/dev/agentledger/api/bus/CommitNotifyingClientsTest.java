@@ -40,7 +40,7 @@ class CommitNotifyingClientsTest {
   void a_committed_transaction_reports_its_evidence_only() {
     producer.beginTransaction();
     send("evidence", "e1");
-    send("agents-changelog", "state");
+    send("agent-ledger-ledger-state-changelog", "state");
     send("evidence", "e2");
     assertThat(notices).isEmpty();
     producer.commitTransaction();
@@ -70,7 +70,7 @@ class CommitNotifyingClientsTest {
   @Test
   void a_transaction_without_evidence_reports_nothing() {
     producer.beginTransaction();
-    send("agents-changelog", "state");
+    send("agent-ledger-ledger-state-changelog", "state");
     producer.commitTransaction();
     assertThat(notices).isEmpty();
   }

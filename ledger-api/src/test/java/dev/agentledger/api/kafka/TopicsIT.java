@@ -1,6 +1,7 @@
 package dev.agentledger.api.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +44,23 @@ class TopicsIT {
     if (kafka != null) {
       kafka.close();
     }
+  }
+
+  @Test
+  void stateInTheRetiredStoreLayoutIsRefusedByName() throws Exception {
+    List<String> retired = List.of("agents", "heads");
+    Topics.refuseRetiredState(admin, "retired-app", retired); // nothing of it on the cluster
+
+    admin
+        .createTopics(List.of(new NewTopic("retired-app-heads-changelog", 1, (short) 1)))
+        .all()
+        .get();
+
+    assertThatThrownBy(() -> Topics.refuseRetiredState(admin, "retired-app", retired))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("retired-app-heads-changelog")
+        .hasMessageContaining("new data directory");
+    Topics.refuseRetiredState(admin, "another-app", retired); // another application's are not ours
   }
 
   @Test

@@ -19,7 +19,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -32,11 +31,11 @@ public final class Checkpointer
   private final CheckpointSigner signer;
   private final LedgerTopology.Settings settings;
   private ProcessorContext<String, LedgerCheckpoint> context;
-  private KeyValueStore<String, byte[]> frontiers;
-  private KeyValueStore<String, byte[]> leaves;
-  private KeyValueStore<String, String> latest;
-  private KeyValueStore<String, String> agents;
-  private KeyValueStore<String, String> children;
+  private Keyspace.Writer<byte[]> frontiers;
+  private Keyspace.Writer<byte[]> leaves;
+  private Keyspace.Writer<String> latest;
+  private Keyspace.Reader<String> agents;
+  private Keyspace.Reader<String> children;
 
   Checkpointer(CheckpointSigner signer, LedgerTopology.Settings settings) {
     this.signer = signer;
@@ -51,11 +50,12 @@ public final class Checkpointer
   @Override
   public void init(ProcessorContext<String, LedgerCheckpoint> context) {
     this.context = context;
-    this.frontiers = context.getStateStore(StoreNames.FRONTIERS);
-    this.leaves = context.getStateStore(StoreNames.LEAVES);
-    this.latest = context.getStateStore(StoreNames.CHECKPOINTS);
-    this.agents = context.getStateStore(StoreNames.AGENTS);
-    this.children = context.getStateStore(StoreNames.CHILDREN);
+    KeyValueStore<String, byte[]> state = context.getStateStore(StoreNames.STORE);
+    this.frontiers = StoreNames.FRONTIERS.in(state);
+    this.leaves = StoreNames.LEAVES.in(state);
+    this.latest = StoreNames.CHECKPOINTS.in(state);
+    this.agents = StoreNames.AGENTS.in(state);
+    this.children = StoreNames.CHILDREN.in(state);
     context.schedule(
         settings.checkpointInterval(), PunctuationType.WALL_CLOCK_TIME, this::sealQuietTenants);
   }
@@ -75,11 +75,7 @@ public final class Checkpointer
   }
 
   private void sealQuietTenants(long nowMs) {
-    List<KeyValue<String, byte[]>> all = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = frontiers.all()) {
-      it.forEachRemaining(all::add);
-    }
-    for (KeyValue<String, byte[]> kv : all) {
+    for (KeyValue<String, byte[]> kv : frontiers.all()) {
       Tree tree = Tree.fromBytes(kv.value);
       if (tree.range().size() > tree.sealedSize()) {
         seal(kv.key, tree, nowMs);

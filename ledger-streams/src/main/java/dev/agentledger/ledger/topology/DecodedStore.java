@@ -4,7 +4,6 @@ import dev.agentledger.ledger.codec.CanonicalJson;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * A store of canonical-JSON values that keeps the decoded values of recently used keys, so an agent
@@ -18,7 +17,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class DecodedStore<T> {
   private static final int RECENT = 4_096;
 
-  private final KeyValueStore<String, String> store;
+  private final Keyspace.Writer<String> store;
   private final Class<T> type;
   private final Map<String, T> recent =
       new LinkedHashMap<>(256, 0.75f, true) {
@@ -28,7 +27,7 @@ final class DecodedStore<T> {
         }
       };
 
-  DecodedStore(KeyValueStore<String, String> store, Class<T> type) {
+  DecodedStore(Keyspace.Writer<String> store, Class<T> type) {
     this.store = store;
     this.type = type;
   }

@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Everything that expires (live agents, open reservations) ordered by when, so the sweeper finds
@@ -48,9 +46,9 @@ final class ExpiryIndex {
     }
   }
 
-  private final KeyValueStore<String, String> store;
+  private final Keyspace.Writer<String> store;
 
-  ExpiryIndex(KeyValueStore<String, String> store) {
+  ExpiryIndex(Keyspace.Writer<String> store) {
     this.store = store;
   }
 
@@ -80,12 +78,9 @@ final class ExpiryIndex {
   /** Everything due at or before {@code nowMs}, soonest first. */
   List<Due> dueAt(long nowMs) {
     List<Due> due = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = store.range(prefix(0), prefix(nowMs) + "~")) {
-      while (it.hasNext()) {
-        KeyValue<String, String> kv = it.next();
-        String[] parts = kv.key.split("/", 4);
-        due.add(new Due(parts[1], Kind.valueOf(parts[2].toUpperCase(Locale.ROOT)), parts[3]));
-      }
+    for (KeyValue<String, String> kv : store.range(prefix(0), prefix(nowMs) + "~")) {
+      String[] parts = kv.key.split("/", 4);
+      due.add(new Due(parts[1], Kind.valueOf(parts[2].toUpperCase(Locale.ROOT)), parts[3]));
     }
     return due;
   }

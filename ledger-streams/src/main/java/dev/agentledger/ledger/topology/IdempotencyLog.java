@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * What each idempotency key produced, per tenant and actor: a replay with the same request gets the
@@ -21,9 +19,9 @@ public final class IdempotencyLog {
   /** The outcome a key is bound to. */
   public record Entry(String fingerprint, String commandId, long atMs, List<Recorded> events) {}
 
-  private final KeyValueStore<String, String> store;
+  private final Keyspace.Writer<String> store;
 
-  IdempotencyLog(KeyValueStore<String, String> store) {
+  IdempotencyLog(Keyspace.Writer<String> store) {
     this.store = store;
   }
 
@@ -56,12 +54,9 @@ public final class IdempotencyLog {
   /** Drops entries older than the retention. A full scan: run it rarely. */
   void prune(long nowMs, long retentionMs) {
     List<String> old = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = store.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, String> kv = it.next();
-        if (CanonicalJson.read(kv.value, Entry.class).atMs() < nowMs - retentionMs) {
-          old.add(kv.key);
-        }
+    for (KeyValue<String, String> kv : store.all()) {
+      if (CanonicalJson.read(kv.value, Entry.class).atMs() < nowMs - retentionMs) {
+        old.add(kv.key);
       }
     }
     old.forEach(store::delete);

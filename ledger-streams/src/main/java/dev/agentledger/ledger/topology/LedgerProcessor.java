@@ -54,8 +54,8 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
   private DecodedStore<Agent> agents;
   private DecodedStore<Tenant> tenants;
   private DecodedStore<Reservation> reservations;
-  private KeyValueStore<String, String> children;
-  private KeyValueStore<String, byte[]> heads;
+  private Keyspace.Writer<String> children;
+  private Keyspace.Writer<byte[]> heads;
   private ExpiryIndex expiries;
   private IdempotencyLog idempotency;
 
@@ -68,14 +68,14 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
   @Override
   public void init(ProcessorContext<String, EvidenceEvent> context) {
     this.context = context;
-    this.agents = new DecodedStore<>(context.getStateStore(StoreNames.AGENTS), Agent.class);
-    this.tenants = new DecodedStore<>(context.getStateStore(StoreNames.TENANTS), Tenant.class);
-    this.reservations =
-        new DecodedStore<>(context.getStateStore(StoreNames.RESERVATIONS), Reservation.class);
-    this.children = context.getStateStore(StoreNames.CHILDREN);
-    this.heads = context.getStateStore(StoreNames.HEADS);
-    this.expiries = new ExpiryIndex(context.getStateStore(StoreNames.EXPIRIES));
-    this.idempotency = new IdempotencyLog(context.getStateStore(StoreNames.IDEMPOTENCY));
+    KeyValueStore<String, byte[]> state = context.getStateStore(StoreNames.STORE);
+    this.agents = new DecodedStore<>(StoreNames.AGENTS.in(state), Agent.class);
+    this.tenants = new DecodedStore<>(StoreNames.TENANTS.in(state), Tenant.class);
+    this.reservations = new DecodedStore<>(StoreNames.RESERVATIONS.in(state), Reservation.class);
+    this.children = StoreNames.CHILDREN.in(state);
+    this.heads = StoreNames.HEADS.in(state);
+    this.expiries = new ExpiryIndex(StoreNames.EXPIRIES.in(state));
+    this.idempotency = new IdempotencyLog(StoreNames.IDEMPOTENCY.in(state));
     context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     context.schedule(
         Duration.ofMinutes(10),

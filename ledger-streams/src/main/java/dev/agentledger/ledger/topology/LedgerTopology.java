@@ -10,7 +10,6 @@ import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -55,18 +54,12 @@ public final class LedgerTopology {
         COMMANDS_TOPIC);
     topology.addProcessor(
         "ledger", () -> new LedgerProcessor(decider, signer, settings), "commands");
-    store(topology, StoreNames.AGENTS, Serdes.String());
-    store(topology, StoreNames.TENANTS, Serdes.String());
-    store(topology, StoreNames.RESERVATIONS, Serdes.String());
-    store(topology, StoreNames.CHILDREN, Serdes.String());
-    store(topology, StoreNames.HEADS, Serdes.ByteArray());
-    store(topology, StoreNames.EXPIRIES, Serdes.String());
-    store(topology, StoreNames.IDEMPOTENCY, Serdes.String());
     topology.addProcessor("checkpointer", () -> new Checkpointer(checkpoints, settings), "ledger");
-    topology.connectProcessorAndStateStores("checkpointer", StoreNames.AGENTS, StoreNames.CHILDREN);
-    store(topology, "checkpointer", StoreNames.FRONTIERS, Serdes.ByteArray());
-    store(topology, "checkpointer", StoreNames.LEAVES, Serdes.ByteArray());
-    store(topology, "checkpointer", StoreNames.CHECKPOINTS, Serdes.String());
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(StoreNames.STORE), Serdes.String(), Serdes.ByteArray()),
+        "ledger",
+        "checkpointer");
     topology.addSink(
         "checkpoints",
         CHECKPOINTS_TOPIC,
@@ -90,15 +83,5 @@ public final class LedgerTopology {
 
   private static byte[] jsonLine(String topic, EvidenceEvent event) {
     return event == null ? null : EvidenceJson.toJson(event).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static <V> void store(Topology topology, String name, Serde<V> values) {
-    store(topology, "ledger", name, values);
-  }
-
-  private static <V> void store(Topology topology, String processor, String name, Serde<V> values) {
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values),
-        processor);
   }
 }

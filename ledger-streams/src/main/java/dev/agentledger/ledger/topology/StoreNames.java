@@ -1,39 +1,64 @@
 package dev.agentledger.ledger.topology;
 
-/** The ledger's state stores; the HTTP layer queries them by these names. */
+import java.util.List;
+
+/**
+ * The ledger's state: one store, {@link #STORE}, holding each kind of state in a {@link Keyspace}
+ * of its own. The HTTP layer queries it by these names.
+ */
 public final class StoreNames {
+  /** The one state store (and so the one changelog topic) of the ledger. */
+  public static final String STORE = "ledger-state";
+
   /** key {@code tenant/agentId} → agent as canonical JSON. */
-  public static final String AGENTS = "agents";
+  public static final Keyspace<String> AGENTS = Keyspace.text("agents");
 
   /**
    * key {@code tenant/parentId/childId} → "" for each live child (see {@link #childPrefix}), and
    * {@code tenant//rootId} → "" for each root (see {@link #rootPrefix}).
    */
-  public static final String CHILDREN = "children";
+  public static final Keyspace<String> CHILDREN = Keyspace.text("children");
 
   /** key {@code tenant/reservationId} → reservation as canonical JSON. */
-  public static final String RESERVATIONS = "reservations";
+  public static final Keyspace<String> RESERVATIONS = Keyspace.text("reservations");
 
   /** key tenant → tenant record as canonical JSON. */
-  public static final String TENANTS = "tenants";
+  public static final Keyspace<String> TENANTS = Keyspace.text("tenants");
 
   /** key tenant → chain head and the tenant's clock (see {@link TenantHead}). */
-  public static final String HEADS = "heads";
+  public static final Keyspace<byte[]> HEADS = Keyspace.bytes("heads");
 
   /** live agents and reservations by expiry (see {@link ExpiryIndex}). */
-  public static final String EXPIRIES = "expiries";
+  public static final Keyspace<String> EXPIRIES = Keyspace.text("expiries");
 
   /** key {@link IdempotencyLog#key} → the outcome bound to an idempotency key. */
-  public static final String IDEMPOTENCY = "idempotency";
+  public static final Keyspace<String> IDEMPOTENCY = Keyspace.text("idempotency");
 
   /** key tenant → Merkle frontier and the size the last checkpoint sealed. */
-  public static final String FRONTIERS = "merkle-frontiers";
+  public static final Keyspace<byte[]> FRONTIERS = Keyspace.bytes("merkle-frontiers");
 
   /** key {@code tenant/<seq as 16 hex digits>} → the event's Merkle leaf hash (for proofs). */
-  public static final String LEAVES = "merkle-leaves";
+  public static final Keyspace<byte[]> LEAVES = Keyspace.bytes("merkle-leaves");
 
   /** key tenant → the latest signed checkpoint note. */
-  public static final String CHECKPOINTS = "checkpoints";
+  public static final Keyspace<String> CHECKPOINTS = Keyspace.text("checkpoints");
+
+  /**
+   * The stores of releases before the keyspaces (0.x, never shipped): a cluster that still has
+   * their changelogs holds state this release cannot read.
+   */
+  public static final List<String> LEGACY_STORES =
+      List.of(
+          "agents",
+          "children",
+          "reservations",
+          "tenants",
+          "heads",
+          "expiries",
+          "idempotency",
+          "merkle-frontiers",
+          "merkle-leaves",
+          "checkpoints");
 
   private StoreNames() {}
 

@@ -7,9 +7,6 @@ import dev.agentledger.ledger.domain.Tenant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * One tenant's state over the task's stores. {@code with} writes through and returns this: the
@@ -17,19 +14,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * hand. Cheap to make: the stores, and the decoded values they keep, belong to the processor.
  */
 final class StoreState implements LedgerState {
-  private static final StringSerializer KEYS = new StringSerializer();
   private final String tenant;
   private final DecodedStore<Agent> agents;
   private final DecodedStore<Tenant> tenants;
   private final DecodedStore<Reservation> reservations;
-  private final KeyValueStore<String, String> children;
+  private final Keyspace.Writer<String> children;
 
   StoreState(
       String tenant,
       DecodedStore<Agent> agents,
       DecodedStore<Tenant> tenants,
       DecodedStore<Reservation> reservations,
-      KeyValueStore<String, String> children) {
+      Keyspace.Writer<String> children) {
     this.tenant = tenant;
     this.agents = agents;
     this.tenants = tenants;
@@ -69,11 +65,9 @@ final class StoreState implements LedgerState {
   }
 
   /** The suffixes of the keys under {@code prefix}: the ids an index holds there. */
-  static List<String> ids(KeyValueStore<String, String> index, String prefix) {
+  static List<String> ids(Keyspace.Reader<String> index, String prefix) {
     List<String> ids = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = index.prefixScan(prefix, KEYS)) {
-      it.forEachRemaining(kv -> ids.add(kv.key.substring(prefix.length())));
-    }
+    index.scan(prefix).forEach(kv -> ids.add(kv.key.substring(prefix.length())));
     return ids;
   }
 

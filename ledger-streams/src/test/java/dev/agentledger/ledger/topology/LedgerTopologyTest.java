@@ -110,8 +110,12 @@ class LedgerTopologyTest {
   }
 
   private Agent agent(String tenant, String id) {
-    KeyValueStore<String, String> store = driver.getKeyValueStore(StoreNames.AGENTS);
-    return CanonicalJson.read(store.get(StoreNames.agentKey(tenant, id)), Agent.class);
+    String json = StoreNames.AGENTS.in(state()).get(StoreNames.agentKey(tenant, id));
+    return CanonicalJson.read(json, Agent.class);
+  }
+
+  private KeyValueStore<String, byte[]> state() {
+    return driver.getKeyValueStore(StoreNames.STORE);
   }
 
   @Test
@@ -222,8 +226,8 @@ class LedgerTopologyTest {
   }
 
   private Budget workflowBudget() {
-    KeyValueStore<String, String> store = driver.getKeyValueStore(StoreNames.TENANTS);
-    return CanonicalJson.read(store.get("demo"), Tenant.class).scopeBudget("usd@workflow:support");
+    String json = StoreNames.TENANTS.in(state()).get("demo");
+    return CanonicalJson.read(json, Tenant.class).scopeBudget("usd@workflow:support");
   }
 
   @Test
