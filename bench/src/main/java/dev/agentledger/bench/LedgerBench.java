@@ -104,9 +104,7 @@ public final class LedgerBench {
   private Map<String, Object> cyclesRun(
       List<String> agents, int clients, int seconds, Latencies floor) throws Exception {
     Internals.Counters before = Internals.counters(service);
-    CyclesLoad.Result r =
-        CyclesLoad.run(
-            http, "http://127.0.0.1:" + service.httpPort(), operatorKey, agents, clients, seconds);
+    CyclesLoad.Result r = CyclesLoad.run(http, baseUrl(), operatorKey, agents, clients, seconds);
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("clients", clients);
     row.put("pairs_per_s", round(r.pairsPerSecond()));
@@ -183,7 +181,11 @@ public final class LedgerBench {
           java.util.stream.IntStream.range(0, 16).mapToObj(i -> "lead-cy-" + i).toList();
       List<Map<String, Object>> runs = new ArrayList<>();
 
-      report.put("warm_up", warmUp(warmLeads, warmupRate, warmupMin, warmupMax));
+      List<Integer> cyclesClients = intList(options.getOrDefault("cycles-clients", "16,64"));
+      Cycles warmCycles =
+          new Cycles(
+              cyclesAgents, cyclesClients.stream().mapToInt(Integer::intValue).max().orElse(0));
+      report.put("warm_up", warmUp(warmLeads, warmCycles, warmupRate, warmupMin, warmupMax));
       Internals.Counters idle0 = Internals.counters(service);
       Thread.sleep(5_000);
       report.put("idle_cpu", Internals.delta(idle0, Internals.counters(service), 5));
@@ -203,7 +205,7 @@ public final class LedgerBench {
                 floor));
       }
       List<Map<String, Object>> cycles = new ArrayList<>();
-      for (int clients : intList(options.getOrDefault("cycles-clients", "16,64"))) {
+      for (int clients : cyclesClients) {
         progress("cycles reserve+commit pairs, " + clients + " clients for " + seconds + " s");
         cycles.add(cyclesRun(cyclesAgents, clients, seconds, floor));
       }
@@ -404,9 +406,12 @@ public final class LedgerBench {
    * alone takes most of a core for the first minutes (the broker, Streams, Jetty and the clients
    * are a lot of hot code), and measuring during that would measure the compiler. Stops when the
    * compilers used under 0.15 of a core over the last 5 s, after at least {@code minSeconds}, at
-   * most {@code maxSeconds}.
+   * most {@code maxSeconds}. Each round also runs 5 s of closed-loop Cycles pairs at the largest
+   * client count measured later, whose paths (reserve, commit, many requests in flight) are code
+   * the delegate load never reaches.
    */
-  private Map<String, Object> warmUp(List<String> leads, int rate, int minSeconds, int maxSeconds)
+  private Map<String, Object> warmUp(
+      List<String> leads, Cycles cycles, int rate, int minSeconds, int maxSeconds)
       throws Exception {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     long t0 = System.nanoTime();
@@ -416,6 +421,9 @@ public final class LedgerBench {
       long c0 = jit.getTotalCompilationTime();
       long w0 = System.nanoTime();
       openLoop("warm-up", "w" + chunk++, leads, rate, 5, null);
+      if (cycles.clients() > 0) { // the Cycles paths have hot code of their own
+        CyclesLoad.run(http, baseUrl(), operatorKey, cycles.agents(), cycles.clients(), 5);
+      }
       jitCores = (jit.getTotalCompilationTime() - c0) / ((System.nanoTime() - w0) / 1e6);
       double elapsed = (System.nanoTime() - t0) / 1e9;
       progress(
@@ -423,12 +431,20 @@ public final class LedgerBench {
       if ((elapsed >= minSeconds && jitCores < 0.15) || elapsed >= maxSeconds) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("rate", rate);
+        out.put("cycles_clients", cycles.clients());
         out.put("seconds", round(elapsed));
         out.put("jit_cores_last_5s", round(jitCores));
         out.put("jit_compile_s_total", round(jit.getTotalCompilationTime() / 1e3));
         return out;
       }
     }
+  }
+
+  /** The Cycles load a warm-up adds: these agents, this many clients (0: none). */
+  private record Cycles(List<String> agents, int clients) {}
+
+  private String baseUrl() {
+    return "http://127.0.0.1:" + service.httpPort();
   }
 
   private static String childId(String prefix, int i) {
@@ -612,10 +628,11 @@ public final class LedgerBench {
         start.get("loaded_restart_ms"), start.get("loaded_close_ms"));
     Map<String, Object> warm = (Map<String, Object>) report.get("warm_up");
     OUT.printf(
-        "warm-up  %s s at %s/s, until the JIT settled (%s cores compiling in the last 5 s; %s s"
-            + " of compilation so far)%n",
+        "warm-up  %s s of delegates at %s/s and Cycles pairs from %s clients, until the JIT"
+            + " settled (%s cores compiling in the last 5 s; %s s of compilation so far)%n",
         warm.get("seconds"),
         warm.get("rate"),
+        warm.get("cycles_clients"),
         warm.get("jit_cores_last_5s"),
         warm.get("jit_compile_s_total"));
     OUT.println();
