@@ -50,7 +50,7 @@ import org.apache.kafka.common.TopicPartition;
  * </ol>
  *
  * <p>Run: {@code ./mvnw -q -Pbench -pl bench -am package -DskipTests && java -jar
- * bench/target/bench.jar [--seconds=15] [--rates=100,200] [--leads=16] [--warmup-max-seconds=60]
+ * bench/target/bench.jar [--seconds=15] [--rates=100,200] [--leads=16] [--warmup-max-seconds=300]
  * [--round-trips=500] [--serial=200] [--trace-seconds=10] [--one-lead=true]
  * [--cycles-clients=16,64] [--keep-data=false]}. The service's own environment variables apply
  * (e.g. LEDGER_COMMIT_INTERVAL_MS, LEDGER_POLL_MS), except those naming a cluster, data dir or
@@ -130,7 +130,7 @@ public final class LedgerBench {
     List<Integer> rates = intList(options.getOrDefault("rates", "100,200"));
     int leads = intOpt("leads", 16);
     int warmupMin = intOpt("warmup-min-seconds", 10);
-    int warmupMax = intOpt("warmup-max-seconds", 60);
+    int warmupMax = intOpt("warmup-max-seconds", 300);
     int warmupRate = intOpt("warmup-rate", 50);
     int roundTrips = intOpt("round-trips", 500);
     int serial = intOpt("serial", 200);

@@ -12,6 +12,7 @@ import dev.agentledger.ledger.topology.StoreNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -30,40 +31,51 @@ public final class LedgerQueries {
   private final KafkaStreams streams;
   private final HostInfo self;
 
+  /**
+   * Streams' facade over the store: it finds the task stores on every call, so one lookup serves
+   * until a read fails.
+   */
+  private volatile ReadOnlyKeyValueStore<String, byte[]> state;
+
   public LedgerQueries(KafkaStreams streams, HostInfo self) {
     this.streams = streams;
     this.self = self;
   }
 
   public Optional<Agent> agent(String tenant, String agentId) {
-    return Optional.ofNullable(read(StoreNames.AGENTS).get(StoreNames.agentKey(tenant, agentId)))
-        .map(json -> CanonicalJson.read(json, Agent.class));
+    return guarded(
+        () ->
+            Optional.ofNullable(read(StoreNames.AGENTS).get(StoreNames.agentKey(tenant, agentId)))
+                .map(json -> CanonicalJson.read(json, Agent.class)));
   }
 
   public Optional<Reservation> reservation(String tenant, String reservationId) {
-    return Optional.ofNullable(
-            read(StoreNames.RESERVATIONS).get(StoreNames.reservationKey(tenant, reservationId)))
-        .map(json -> CanonicalJson.read(json, Reservation.class));
+    return guarded(
+        () ->
+            Optional.ofNullable(
+                    read(StoreNames.RESERVATIONS)
+                        .get(StoreNames.reservationKey(tenant, reservationId)))
+                .map(json -> CanonicalJson.read(json, Reservation.class)));
   }
 
   /** The tenant's reservations, by id. */
   public List<Reservation> reservations(String tenant) {
-    return scan(StoreNames.RESERVATIONS, tenant, Reservation.class);
+    return guarded(() -> scan(StoreNames.RESERVATIONS, tenant, Reservation.class));
   }
 
   /** The tenant's agents, by id. */
   public List<Agent> agents(String tenant) {
-    return scan(StoreNames.AGENTS, tenant, Agent.class);
+    return guarded(() -> scan(StoreNames.AGENTS, tenant, Agent.class));
   }
 
   /** Ids of an agent's live children, sorted. */
   public List<String> children(String tenant, String agentId) {
-    return ids(StoreNames.childPrefix(tenant, agentId));
+    return guarded(() -> ids(StoreNames.childPrefix(tenant, agentId)));
   }
 
   /** Ids of the tenant's roots, ended ones included, sorted. */
   public List<String> roots(String tenant) {
-    return ids(StoreNames.rootPrefix(tenant));
+    return guarded(() -> ids(StoreNames.rootPrefix(tenant)));
   }
 
   private List<String> ids(String prefix) {
@@ -81,14 +93,18 @@ public final class LedgerQueries {
   }
 
   public Optional<Tenant> tenant(String tenant) {
-    return Optional.ofNullable(read(StoreNames.TENANTS).get(tenant))
-        .map(json -> CanonicalJson.read(json, Tenant.class));
+    return guarded(
+        () ->
+            Optional.ofNullable(read(StoreNames.TENANTS).get(tenant))
+                .map(json -> CanonicalJson.read(json, Tenant.class)));
   }
 
   public Optional<IdempotencyLog.Entry> idempotency(String tenant, String actor, String key) {
-    return Optional.ofNullable(
-            read(StoreNames.IDEMPOTENCY).get(IdempotencyLog.key(tenant, actor, key)))
-        .map(json -> CanonicalJson.read(json, IdempotencyLog.Entry.class));
+    return guarded(
+        () ->
+            Optional.ofNullable(
+                    read(StoreNames.IDEMPOTENCY).get(IdempotencyLog.key(tenant, actor, key)))
+                .map(json -> CanonicalJson.read(json, IdempotencyLog.Entry.class)));
   }
 
   /** The instance that owns the tenant, when it is not this one. */
@@ -104,16 +120,19 @@ public final class LedgerQueries {
 
   /** The tenant's latest signed checkpoint note. */
   public Optional<String> latestCheckpoint(String tenant) {
-    return Optional.ofNullable(read(StoreNames.CHECKPOINTS).get(tenant));
+    return guarded(() -> Optional.ofNullable(read(StoreNames.CHECKPOINTS).get(tenant)));
   }
 
   /** The Merkle leaf hash of the tenant's event at {@code seq}; fails if it is not there. */
   public byte[] leaf(String tenant, long seq) {
-    byte[] leaf = read(StoreNames.LEAVES).get(Checkpointer.leafKey(tenant, seq));
-    if (leaf == null) {
-      throw new ApiProblem(404, "unknown_event", "no event " + seq + " for this tenant");
-    }
-    return leaf;
+    return guarded(
+        () -> {
+          byte[] leaf = read(StoreNames.LEAVES).get(Checkpointer.leafKey(tenant, seq));
+          if (leaf == null) {
+            throw new ApiProblem(404, "unknown_event", "no event " + seq + " for this tenant");
+          }
+          return leaf;
+        });
   }
 
   public boolean ready() {
@@ -121,13 +140,26 @@ public final class LedgerQueries {
   }
 
   private <V> Keyspace.Reader<V> read(Keyspace<V> space) {
-    try {
-      ReadOnlyKeyValueStore<String, byte[]> state =
+    ReadOnlyKeyValueStore<String, byte[]> found = state;
+    if (found == null) {
+      found =
           streams.store(
               StoreQueryParameters.fromNameAndType(
                   StoreNames.STORE, QueryableStoreTypes.keyValueStore()));
-      return space.in(state);
+      state = found;
+    }
+    return space.in(found);
+  }
+
+  /**
+   * Runs a query; a store that is not queryable (starting, rebalancing, migrating to another
+   * instance) is a retryable 503, and the next query looks the store up again.
+   */
+  private <T> T guarded(Supplier<T> query) {
+    try {
+      return query.get();
     } catch (InvalidStateStoreException e) {
+      state = null;
       throw ApiProblem.notReady("the ledger's state is not ready; retry shortly");
     }
   }
