@@ -211,6 +211,10 @@ public final class LedgerService implements AutoCloseable {
     // and the producer then backs off 100 ms — a stall for every multi-batch transaction (a
     // cascade, or several commands per commit). Batches wait for the previous request instead.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
+    // The producer sends at most one batch per partition per request, so with one request in
+    // flight each further batch of a partition costs a round trip. A busy transaction writes tens
+    // of kilobytes to its task's one changelog partition: room for it all in one batch.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
     return p;
