@@ -70,20 +70,13 @@ public final class LedgerQueries {
 
   /** Ids of an agent's live children, sorted. */
   public List<String> children(String tenant, String agentId) {
-    return guarded(() -> ids(StoreNames.childPrefix(tenant, agentId)));
+    return guarded(
+        () -> read(StoreNames.CHILDREN).suffixes(StoreNames.childPrefix(tenant, agentId)));
   }
 
   /** Ids of the tenant's roots, ended ones included, sorted. */
   public List<String> roots(String tenant) {
-    return guarded(() -> ids(StoreNames.rootPrefix(tenant)));
-  }
-
-  private List<String> ids(String prefix) {
-    List<String> ids = new ArrayList<>();
-    read(StoreNames.CHILDREN)
-        .scan(prefix)
-        .forEach(kv -> ids.add(kv.key.substring(prefix.length())));
-    return ids;
+    return guarded(() -> read(StoreNames.CHILDREN).suffixes(StoreNames.rootPrefix(tenant)));
   }
 
   private <T> List<T> scan(Keyspace<String> space, String tenant, Class<T> type) {

@@ -101,7 +101,7 @@ public final class Checkpointer
   /** Each root agent's budget per unit: conservation becomes part of what is signed. */
   private List<BudgetTotal> budgets(String tenant) {
     List<BudgetTotal> out = new ArrayList<>();
-    for (String root : StoreState.ids(children, StoreNames.rootPrefix(tenant))) {
+    for (String root : children.suffixes(StoreNames.rootPrefix(tenant))) {
       Agent a = CanonicalJson.read(agents.get(StoreNames.agentKey(tenant, root)), Agent.class);
       a.budgets()
           .forEach(

@@ -76,6 +76,13 @@ public final class Keyspace<V> {
       return drain(store.prefixScan(space.prefix + keyPrefix, KEYS));
     }
 
+    /** The rest of each key under {@code keyPrefix}, in key order: the ids an index holds there. */
+    public List<String> suffixes(String keyPrefix) {
+      List<String> out = new ArrayList<>();
+      scan(keyPrefix).forEach(kv -> out.add(kv.key.substring(keyPrefix.length())));
+      return out;
+    }
+
     /** Every entry of the keyspace, in key order. */
     public List<KeyValue<String, V>> all() {
       return scan("");

@@ -4,7 +4,6 @@ import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.LedgerState;
 import dev.agentledger.ledger.domain.Reservation;
 import dev.agentledger.ledger.domain.Tenant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -50,25 +49,18 @@ final class StoreState implements LedgerState {
 
   @Override
   public List<String> children(String agentId) {
-    return ids(children, StoreNames.childPrefix(tenant, agentId));
+    return children.suffixes(StoreNames.childPrefix(tenant, agentId));
   }
 
   @Override
   public List<String> roots() {
-    return ids(children, StoreNames.rootPrefix(tenant));
+    return children.suffixes(StoreNames.rootPrefix(tenant));
   }
 
   @Override
   public LedgerState withRoot(String agentId) {
     children.put(StoreNames.rootPrefix(tenant) + agentId, "");
     return this;
-  }
-
-  /** The suffixes of the keys under {@code prefix}: the ids an index holds there. */
-  static List<String> ids(Keyspace.Reader<String> index, String prefix) {
-    List<String> ids = new ArrayList<>();
-    index.scan(prefix).forEach(kv -> ids.add(kv.key.substring(prefix.length())));
-    return ids;
   }
 
   @Override

@@ -56,6 +56,7 @@ class KeyspaceTest {
     assertThat(space.range("t/2", "u/1"))
         .extracting(kv -> kv.key)
         .containsExactly("t/2", "t/3", "u/1");
+    assertThat(space.suffixes("t/")).containsExactly("1", "2", "3");
     space.delete("t/2");
     assertThat(space.get("t/2")).isNull();
     assertThat(space.scan("t/")).extracting(kv -> kv.value).containsExactly("vt/1", "vt/3");
