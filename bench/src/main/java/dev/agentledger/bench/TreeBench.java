@@ -106,8 +106,12 @@ public final class TreeBench {
                 .whenComplete((r, e) -> inFlight.release()));
       }
     }
-    long failed =
-        hires.stream().map(CompletableFuture::join).filter(r -> r.statusCode() != 200).count();
+    List<HttpResponse<String>> refused =
+        hires.stream().map(CompletableFuture::join).filter(r -> r.statusCode() != 200).toList();
+    long failed = refused.size();
+    refused.stream()
+        .limit(3)
+        .forEach(r -> System.out.printf("  hire refused: %d %s%n", r.statusCode(), r.body()));
     long t0 = System.nanoTime();
     JsonNode revoked = post("/v1/agents/" + lead + "/revoke", key, "{}");
     double ms = (System.nanoTime() - t0) / 1e6;

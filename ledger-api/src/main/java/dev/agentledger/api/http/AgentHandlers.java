@@ -20,9 +20,7 @@ import dev.agentledger.ledger.domain.Money;
 import dev.agentledger.ledger.domain.Period;
 import dev.agentledger.ledger.domain.Profile;
 import io.javalin.http.Context;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +53,6 @@ public final class AgentHandlers {
           "ttl_seconds",
           "permissions",
           "max_depth");
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private static final Set<String> SPEND_FIELDS = Set.of("amount_usd", "amounts", "reference");
 
@@ -138,7 +135,7 @@ public final class AgentHandlers {
     DelegateAgent command =
         new DelegateAgent(
             parent.agent().id(),
-            childId == null ? "agent-sub-" + HexFormat.of().formatHex(randomBytes(3)) : childId,
+            childId == null ? Ids.newSubAgent() : childId,
             body.string("role"),
             slices(body),
             Ids.scopes(body.strings("permissions")),
@@ -369,11 +366,5 @@ public final class AgentHandlers {
       throw ApiProblem.badRequest("value out of range: " + v);
     }
     return v.intValue();
-  }
-
-  private static byte[] randomBytes(int n) {
-    byte[] b = new byte[n];
-    RANDOM.nextBytes(b);
-    return b;
   }
 }
