@@ -43,6 +43,7 @@ class DelegationTreeIT extends OneLedgerPerClass {
     assertThat(usd(spent, "budget_remaining")).isEqualByComparingTo("0.18");
     assertThat(usd(ledger.get("/v1/agent/status", lead), "budget_remaining"))
         .isEqualByComparingTo("3.50");
+    assertThat(ledger.get("/v1/agent/status", lead).body().path("sub_agents").asInt()).isEqualTo(2);
 
     Answer ended = ledger.delete("/v1/agent/sub-agents/researcher-r", lead);
     assertThat(ended.status()).as(ended.body().toString()).isEqualTo(200);
@@ -54,6 +55,7 @@ class DelegationTreeIT extends OneLedgerPerClass {
     assertThat(ledger.get("/v1/agent/sub-agents", lead).body().path("sub_agents"))
         .extracting(n -> n.path("agent_id").asText())
         .containsExactly("coder-r");
+    assertThat(ledger.get("/v1/agent/status", lead).body().path("sub_agents").asInt()).isEqualTo(1);
     assertThat(ledger.get("/v1/agent/status", researcher.text("jwt")).status()).isEqualTo(403);
   }
 
