@@ -4,6 +4,7 @@ import dev.agentledger.api.kafka.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -104,7 +105,7 @@ public final class CommitPathBench {
 
     Variant(String name, String bootstrap, Map<String, Object> overrides) {
       this.name = name;
-      Map<String, Object> p = new java.util.HashMap<>();
+      Map<String, Object> p = new HashMap<>();
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
       p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "commit-path-" + name.hashCode());
       p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
