@@ -1,5 +1,6 @@
 package dev.agentledger.api;
 
+import dev.agentledger.api.bus.CommandBus;
 import dev.agentledger.ledger.domain.Policy;
 import dev.agentledger.ledger.domain.Trust;
 import dev.agentledger.ledger.domain.TrustPolicy;
@@ -18,6 +19,8 @@ import java.util.Optional;
  * @param keysDir the keyring: current and retired signing keys, all published in the JWKS
  * @param brokerPort embedded broker port; 0 = pick a free one (and keep it across restarts)
  * @param commitIntervalMs Streams commit interval; 0 commits every poll loop, for latency
+ * @param commitNowBelow a command sent while fewer than this many await their outcome on this
+ *     instance is committed as soon as it is decided, not at the interval; 0 = never
  * @param demoTenant tenant created with an operator key on first start; empty = none
  * @param schemaRegistryUrl an external registry to register our schemas with; empty = we serve our
  *     own read-only registry under /registry
@@ -41,6 +44,7 @@ public record LedgerConfig(
     String applicationId,
     Duration commandTimeout,
     long commitIntervalMs,
+    int commitNowBelow,
     long pollMs,
     String demoTenant,
     Duration bootstrapJwtLifetime,
@@ -51,6 +55,9 @@ public record LedgerConfig(
     Optional<Path> caSeedFile) {
 
   public LedgerConfig {
+    if (commitNowBelow < 0) {
+      throw new IllegalArgumentException("LEDGER_COMMIT_NOW_BELOW must be >= 0");
+    }
     if (adminToken.isPresent() && adminToken.get().length() < 24) {
       throw new IllegalArgumentException("LEDGER_ADMIN_TOKEN must be at least 24 characters");
     }
@@ -82,8 +89,10 @@ public record LedgerConfig(
         e.get("LEDGER_APPLICATION_ID", "agent-ledger"),
         Duration.ofMillis(e.integer("LEDGER_COMMAND_TIMEOUT_MS", 10_000)),
         e.integer("LEDGER_COMMIT_INTERVAL_MS", 5),
+        e.integer("LEDGER_COMMIT_NOW_BELOW", CommandBus.DEFAULT_COMMIT_NOW_BELOW),
         e.integer("LEDGER_POLL_MS", 2),
-        e.get("LEDGER_DEMO_TENANT", "demo"),
+        // set but empty turns the demo tenant off, which a blank-means-default lookup cannot
+        env.containsKey("LEDGER_DEMO_TENANT") ? env.get("LEDGER_DEMO_TENANT").trim() : "demo",
         Duration.ofSeconds(e.integer("LEDGER_BOOTSTRAP_JWT_SECONDS", 3600)),
         Optional.ofNullable(env.get("LEDGER_SCHEMA_REGISTRY_URL")).filter(s -> !s.isBlank()),
         new Policy(
@@ -136,6 +145,7 @@ public record LedgerConfig(
         applicationId,
         commandTimeout,
         commitIntervalMs,
+        commitNowBelow,
         pollMs,
         demoTenant,
         bootstrapJwtLifetime,

@@ -117,7 +117,12 @@ public final class LedgerService implements AutoCloseable {
     PublicKeys publicKeys = PublicKeys.of(published);
     bus =
         track(
-            new CommandBus(bootstrapServers, catalog, config.commandTimeout(), metrics::evidence));
+            new CommandBus(
+                bootstrapServers,
+                catalog,
+                config.commandTimeout(),
+                config.commitNowBelow(),
+                metrics::evidence));
     startStreams(catalog, key);
     metrics.watch(streams);
     queries = new LedgerQueries(streams, self());

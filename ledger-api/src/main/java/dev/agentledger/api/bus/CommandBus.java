@@ -53,6 +53,7 @@ public final class CommandBus implements AutoCloseable {
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
   private final Duration timeout;
+  private final int commitNowBelow;
   private final Thread listener;
   // Answers are rendered (JWTs and certificates signed, JSON written to the client) by whatever
   // completes the future; on the tail's own thread that would hold back the next evidence.
@@ -70,17 +71,34 @@ public final class CommandBus implements AutoCloseable {
 
   private record Pending(CompletableFuture<Outcome> future, List<EvidenceEvent> events) {}
 
+  /**
+   * At 100–200 requests/s a few commands are in flight at any time and each is still alone in its
+   * transaction, so each may ask for its commit (measured in docs/decisions.md).
+   */
+  public static final int DEFAULT_COMMIT_NOW_BELOW = 4;
+
+  private static final byte[] NO_VALUE = new byte[0];
+
   public CommandBus(String bootstrapServers, SchemaCatalog catalog, Duration timeout) {
-    this(bootstrapServers, catalog, timeout, (tenant, seq) -> {});
+    this(bootstrapServers, catalog, timeout, DEFAULT_COMMIT_NOW_BELOW, (tenant, seq) -> {});
   }
 
-  /** As above, telling {@code onEvidence} each (tenant, seq) the evidence tail sees. */
+  /**
+   * As above; a command sent while fewer than {@code commitNowBelow} commands of this bus await
+   * their outcome asks the ledger to commit at once ({@link LedgerTopology#COMMIT_NOW_HEADER}), and
+   * {@code onEvidence} is told each (tenant, seq) the evidence tail sees.
+   */
   public CommandBus(
       String bootstrapServers,
       SchemaCatalog catalog,
       Duration timeout,
+      int commitNowBelow,
       ObjLongConsumer<String> onEvidence) {
+    if (commitNowBelow < 0) {
+      throw new IllegalArgumentException("commitNowBelow must be >= 0");
+    }
     this.timeout = timeout;
+    this.commitNowBelow = commitNowBelow;
     this.onEvidence = onEvidence;
     this.evidence = AvroSerde.evidence(catalog);
     this.producer =
@@ -146,6 +164,9 @@ public final class CommandBus implements AutoCloseable {
       String tenant, Actor actor, Command command, String idempotencyKey, String fingerprint) {
     String commandId = UUID.randomUUID().toString();
     CompletableFuture<Outcome> future = new CompletableFuture<>();
+    // Under load many commands wait here and share a transaction; a lone one need not wait for
+    // the commit interval.
+    boolean commitNow = pending.size() < commitNowBelow;
     pending.put(commandId, new Pending(future, new ArrayList<>(1)));
     LedgerCommand record =
         LedgerCommand.newBuilder()
@@ -158,8 +179,13 @@ public final class CommandBus implements AutoCloseable {
             .setIdempotencyKey(idempotencyKey)
             .setRequestFingerprint(fingerprint)
             .build();
+    ProducerRecord<String, LedgerCommand> sent =
+        new ProducerRecord<>(LedgerTopology.COMMANDS_TOPIC, tenant, record);
+    if (commitNow) {
+      sent.headers().add(LedgerTopology.COMMIT_NOW_HEADER, NO_VALUE);
+    }
     producer.send(
-        new ProducerRecord<>(LedgerTopology.COMMANDS_TOPIC, tenant, record),
+        sent,
         (meta, error) -> {
           if (error != null) {
             fail(commandId, error);

@@ -85,6 +85,11 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
 
   @Override
   public void process(Record<String, LedgerCommand> record) {
+    if (record.headers().lastHeader(LedgerTopology.COMMIT_NOW_HEADER) != null) {
+      // Its sender has nothing queued behind it: waiting out the commit interval would only add
+      // latency, as no other command would join the transaction.
+      context.commit();
+    }
     LedgerCommand c = record.value();
     if (c == null) {
       return;

@@ -22,6 +22,14 @@ public final class LedgerTopology {
   /** The same events as JSON lines, for tools without Avro (e.g. kcat). */
   public static final String EVIDENCE_JSON_TOPIC = "ledger.evidence.json";
 
+  /**
+   * A command header (any value) asking the ledger to commit the transaction holding the command as
+   * soon as it is processed, instead of at the next commit interval. Senders set it when no other
+   * command of theirs is waiting, so batching under load stays as it is. A hint only: it is not
+   * part of the command and changes no outcome.
+   */
+  public static final String COMMIT_NOW_HEADER = "ledger.commit-now";
+
   /** Signed checkpoints of each tenant's evidence. */
   public static final String CHECKPOINTS_TOPIC = "ledger.checkpoints";
 
