@@ -46,6 +46,7 @@ final class Internals {
     out.put("streams.poll.ms", streams(streams, StreamsConfig.POLL_MS_CONFIG));
     out.put(
         "streams.num.stream.threads", streams(streams, StreamsConfig.NUM_STREAM_THREADS_CONFIG));
+    out.put("streams.max.task.idle.ms", streams(streams, StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
     out.put(
         "streams.statestore.cache.max.bytes",
         streams(streams, StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG));

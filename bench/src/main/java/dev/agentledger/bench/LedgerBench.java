@@ -540,6 +540,7 @@ public final class LedgerBench {
     Map<String, Object> s = new LinkedHashMap<>(Internals.settings(service));
     s.put("ledger.partitions", config.partitions());
     s.put("ledger.command.timeout.ms", config.commandTimeout().toMillis());
+    s.put("ledger.commit.now.below", config.commitNowBelow());
     for (String env : List.of("LEDGER_COMMIT_INTERVAL_MS", "LEDGER_POLL_MS")) {
       String v = System.getenv(env);
       if (v != null) {
