@@ -87,6 +87,9 @@ public final class AgentTokens {
 
   /** The token's claims if its signature, issuer and expiry hold at {@code nowMs}. */
   public Optional<Claims> verify(String token, long nowMs) {
+    if (token == null) {
+      return Optional.empty(); // no credential sent
+    }
     Verified known = verified.get(token);
     if (known != null) {
       boolean holds = known.claims().expiresAtMs() > nowMs && keys.find(known.keyId()).isPresent();

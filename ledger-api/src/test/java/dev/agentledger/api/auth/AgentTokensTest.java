@@ -67,6 +67,13 @@ class AgentTokensTest {
   }
 
   @Test
+  void noTokenIsNoClaims() {
+    assertThat(tokens.verify(null, NOW)).isEmpty();
+    assertThat(tokens.verify("", NOW)).isEmpty();
+    assertThat(tokens.verify("not.a.jwt", NOW)).isEmpty();
+  }
+
+  @Test
   void theMemoryIsBounded() {
     for (int i = 0; i <= AgentTokens.VERIFIED_CAPACITY; i++) {
       assertThat(tokens.verify(token("agent-" + i), NOW)).isPresent();
