@@ -7,17 +7,35 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Sends a request for a tenant this instance does not own to the instance that does, and relays its
- * answer. One hop only: a forwarded request that still lands on a non-owner is a 503.
+ * answer, headers both ways (credentials, idempotency keys, trace ids; Retry-After, rate limits,
+ * request ids), so a client cannot tell which instance answered. One hop only: a forwarded request
+ * that still lands on a non-owner is a 503.
  */
 final class Forwarder {
   static final String HOP_HEADER = "X-Ledger-Forwarded";
-  private static final List<String> PASSED =
-      List.of("Authorization", "X-API-Key", "Content-Type", "Idempotency-Key", "Accept");
+
+  /** Headers of one connection, not of the request or answer (RFC 9110 §7.6.1), lower case. */
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "content-length",
+          "expect",
+          "http2-settings");
 
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -25,6 +43,10 @@ final class Forwarder {
 
   Forwarder(Duration timeout) {
     this.timeout = timeout;
+  }
+
+  private static boolean passes(String name) {
+    return !name.startsWith(":") && !HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT));
   }
 
   void forward(Context ctx, HostInfo owner) {
@@ -38,16 +60,29 @@ final class Forwarder {
             .timeout(timeout)
             .header(HOP_HEADER, "1")
             .method(ctx.method().name(), HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes()));
-    PASSED.forEach(
-        h -> {
-          String v = ctx.header(h);
-          if (v != null) {
-            req.header(h, v);
-          }
-        });
+    ctx.headerMap()
+        .forEach(
+            (name, value) -> {
+              if (passes(name) && !name.equalsIgnoreCase(HOP_HEADER)) {
+                try {
+                  req.header(name, value);
+                } catch (IllegalArgumentException refusedByTheClient) {
+                  // a header java.net.http will not send (restricted or malformed): the owner
+                  // answers without it, as a proxy would
+                }
+              }
+            });
     try {
       HttpResponse<byte[]> res = client.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-      res.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
+      res.headers()
+          .map()
+          .forEach(
+              (name, values) -> {
+                if (passes(name) && !values.isEmpty()) {
+                  ctx.res().setHeader(name, values.get(0)); // replaces what this instance set
+                  values.stream().skip(1).forEach(v -> ctx.res().addHeader(name, v));
+                }
+              });
       ctx.status(res.statusCode()).result(res.body());
     } catch (IOException e) {
       throw ApiProblem.notReady("the instance owning this tenant is unreachable");

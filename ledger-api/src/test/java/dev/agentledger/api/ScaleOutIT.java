@@ -1,0 +1,102 @@
+package dev.agentledger.api;
+
+import static dev.agentledger.api.CyclesCalls.json;
+import static dev.agentledger.api.CyclesCalls.usd;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.agentledger.api.CyclesCalls.Reply;
+import dev.agentledger.evidence.SigningKey;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two instances on one cluster: whichever owns the demo tenant, a client may call either one, and
+ * the one that does not own it forwards the request, headers included, and relays the answer.
+ */
+class ScaleOutIT {
+  @TempDir static Path first;
+  @TempDir static Path second;
+  @TempDir static Path shared;
+  static TestLedger a;
+  static LedgerService b;
+
+  @BeforeAll
+  static void start() throws Exception {
+    // Every instance serving the same tenants signs with the same key and derives the same CAs.
+    Path key = shared.resolve("signing.pem");
+    SigningKey.generate().writePem(key);
+    Map<String, String> env =
+        Map.of(
+            "LEDGER_SIGNING_KEY", key.toString(),
+            "LEDGER_CA_SEED_FILE", shared.resolve("tenant-ca.seed").toString());
+    a = TestLedger.start(first, env);
+    Map<String, String> joining = new HashMap<>(env);
+    joining.put("LEDGER_BOOTSTRAP_SERVERS", a.service.bootstrapServers());
+    joining.put("LEDGER_DEMO_TENANT", ""); // the first instance made it
+    b = LedgerService.start(LedgerConfig.fromEnv(joining).withPlace(second, TestLedger.freePort()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (b != null) {
+      b.close();
+    }
+    if (a != null) {
+      a.close();
+    }
+  }
+
+  @Test
+  void eitherInstanceServesTheTenantWithItsHeaders() {
+    List<Integer> ports = List.of(a.service.httpPort(), b.httpPort());
+    // Both answer once the group has settled on the two members (a rebalance answers 503).
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> ports.stream().allMatch(p -> bootstrap(p, "lead-scale").status() == 200));
+
+    for (int port : ports) {
+      String trace = UUID.randomUUID().toString().replace("-", "");
+      Reply r =
+          CyclesCalls.call(
+              port,
+              "POST",
+              "/v1/reservations",
+              a.operatorKey,
+              json(reservation()),
+              "X-Cycles-Trace-Id",
+              trace);
+
+      assertThat(r.status()).as("port %d: %s", port, r.body()).isEqualTo(200);
+      assertThat(r.raw().headers().firstValue("X-Cycles-Trace-Id")).contains(trace);
+      assertThat(r.raw().headers().firstValue("X-Request-Id")).isPresent();
+    }
+  }
+
+  private static Reply bootstrap(int port, String agent) {
+    return CyclesCalls.call(
+        port,
+        "POST",
+        "/v1/agent/bootstrap",
+        null,
+        "{\"agent_id\":\"" + agent + "\",\"budget_daily_usd\":5}",
+        "Authorization",
+        "Bearer " + a.operatorKey);
+  }
+
+  private static Map<String, Object> reservation() {
+    return Map.of(
+        "idempotency_key", UUID.randomUUID().toString(),
+        "subject", Map.of("tenant", "demo", "agent", "lead-scale"),
+        "action", Map.of("kind", "llm.completion", "name", "gpt-4o-mini"),
+        "estimate", usd(1_000_000));
+  }
+}
