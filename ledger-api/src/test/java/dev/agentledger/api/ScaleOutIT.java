@@ -81,6 +81,37 @@ class ScaleOutIT {
     }
   }
 
+  @Test
+  void anAgentHiresAndReadsItsStatusThroughEitherInstance() {
+    List<Integer> ports = List.of(a.service.httpPort(), b.httpPort());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> ports.stream().allMatch(p -> bootstrap(p, "lead-tree").status() == 200));
+    String jwt = bootstrap(ports.get(0), "lead-tree").body().path("jwt").asText();
+
+    for (int port : ports) {
+      Reply hired =
+          CyclesCalls.call(
+              port,
+              "POST",
+              "/v1/agent/delegate",
+              null,
+              "{\"role\":\"researcher\",\"budget_usd\":0.5,\"permissions\":[\"delegate\"]}",
+              "Authorization",
+              "Bearer " + jwt);
+      assertThat(hired.status()).as("port %d: %s", port, hired.body()).isEqualTo(200);
+    }
+    for (int port : ports) {
+      Reply status =
+          CyclesCalls.call(
+              port, "GET", "/v1/agent/status", null, null, "Authorization", "Bearer " + jwt);
+      assertThat(status.status()).as("port %d: %s", port, status.body()).isEqualTo(200);
+      assertThat(status.body().path("sub_agents").asInt()).isEqualTo(2);
+      assertThat(status.body().path("budget_remaining").decimalValue())
+          .isEqualByComparingTo("4.00");
+    }
+  }
+
   private static Reply bootstrap(int port, String agent) {
     return CyclesCalls.call(
         port,
