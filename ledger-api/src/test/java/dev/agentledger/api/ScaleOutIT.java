@@ -57,11 +57,7 @@ class ScaleOutIT {
 
   @Test
   void eitherInstanceServesTheTenantWithItsHeaders() {
-    List<Integer> ports = List.of(a.service.httpPort(), b.httpPort());
-    // Both answer once the group has settled on the two members (a rebalance answers 503).
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> ports.stream().allMatch(p -> bootstrap(p, "lead-scale").status() == 200));
+    List<Integer> ports = bothServing("lead-scale");
 
     for (int port : ports) {
       String trace = UUID.randomUUID().toString().replace("-", "");
@@ -83,10 +79,7 @@ class ScaleOutIT {
 
   @Test
   void anAgentHiresAndReadsItsStatusThroughEitherInstance() {
-    List<Integer> ports = List.of(a.service.httpPort(), b.httpPort());
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> ports.stream().allMatch(p -> bootstrap(p, "lead-tree").status() == 200));
+    List<Integer> ports = bothServing("lead-tree");
     String jwt = bootstrap(ports.get(0), "lead-tree").body().path("jwt").asText();
 
     for (int port : ports) {
@@ -110,6 +103,18 @@ class ScaleOutIT {
       assertThat(status.body().path("budget_remaining").decimalValue())
           .isEqualByComparingTo("4.00");
     }
+  }
+
+  /**
+   * The two instances' ports, once both bootstrap {@code lead}: the group has settled on the two
+   * members (a rebalance answers 503).
+   */
+  private static List<Integer> bothServing(String lead) {
+    List<Integer> ports = List.of(a.service.httpPort(), b.httpPort());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> ports.stream().allMatch(p -> bootstrap(p, lead).status() == 200));
+    return ports;
   }
 
   private static Reply bootstrap(int port, String agent) {
