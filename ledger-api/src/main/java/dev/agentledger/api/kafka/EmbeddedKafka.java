@@ -200,6 +200,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     // no waiting for more members to join before the first assignment (classic and streams)
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("group.streams.initial.rebalance.delay.ms", "0");
+    // After a crash the controller, restarted with the broker, still counts the dead broker's
+    // registration as live until its session times out (9 s by default), and refuses the new one
+    // until then. Controller and broker share this JVM, so heartbeats cannot be lost in a network:
+    // a short session bounds that wait.
+    p.put("broker.heartbeat.interval.ms", "500");
+    p.put("broker.session.timeout.ms", "2000");
     // the log cleaner allocates its dedupe buffer (128 MiB by default) up front on the heap
     p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
     // Low-latency transactions. With transaction version 2 (the 4.x default) the first produce of
