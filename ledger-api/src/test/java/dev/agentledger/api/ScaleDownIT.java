@@ -1,0 +1,73 @@
+package dev.agentledger.api;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.agentledger.evidence.SigningKey;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One of two instances stops cleanly: the other takes over every tenant. The leaving instance is a
+ * static member of the Streams group, so this also shows it leaves the group on a clean stop (its
+ * tenants do not wait for its session to time out).
+ */
+class ScaleDownIT {
+  @TempDir Path first;
+  @TempDir Path second;
+  @TempDir Path shared;
+
+  @Test
+  void theRemainingInstanceServesEveryTenantAfterTheOtherStops() throws Exception {
+    Path key = shared.resolve("signing.pem");
+    SigningKey.generate().writePem(key);
+    Map<String, String> env =
+        Map.of(
+            "LEDGER_SIGNING_KEY", key.toString(),
+            "LEDGER_CA_SEED_FILE", shared.resolve("tenant-ca.seed").toString());
+    try (TestLedger a = TestLedger.start(first, env)) {
+      // eight tenants over six partitions: the second instance is bound to own some of them
+      List<String> operatorKeys = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        operatorKeys.add(a.createTenant("tenant-" + i));
+      }
+      Map<String, String> joining = new HashMap<>(env);
+      joining.put("LEDGER_BOOTSTRAP_SERVERS", a.service.bootstrapServers());
+      joining.put("LEDGER_DEMO_TENANT", "");
+      int remaining = a.service.httpPort();
+      try (LedgerService b =
+          LedgerService.start(
+              LedgerConfig.fromEnv(joining).withPlace(second, TestLedger.freePort()))) {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> allServed(remaining, operatorKeys) && allServed(b.httpPort(), operatorKeys));
+      }
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> allServed(remaining, operatorKeys));
+    }
+  }
+
+  /** Every tenant's operator bootstraps its lead through this port (200 or 201). */
+  private static boolean allServed(int port, List<String> operatorKeys) {
+    return operatorKeys.stream()
+        .allMatch(
+            k ->
+                CyclesCalls.call(
+                                port,
+                                "POST",
+                                "/v1/agent/bootstrap",
+                                null,
+                                "{\"agent_id\":\"lead-1\",\"budget_daily_usd\":5}",
+                                "Authorization",
+                                "Bearer " + k)
+                            .status()
+                        / 100
+                    == 2);
+  }
+}
