@@ -13,9 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One of two instances stops cleanly: the other takes over every tenant. The leaving instance is a
- * static member of the Streams group, so this also shows it leaves the group on a clean stop (its
- * tenants do not wait for its session to time out).
+ * One of two instances stops cleanly: the other takes over every tenant, including those the
+ * stopped one owned (both are static members of the Streams group).
  */
 class ScaleDownIT {
   @TempDir Path first;
