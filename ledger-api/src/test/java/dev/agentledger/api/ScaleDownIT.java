@@ -2,11 +2,9 @@ package dev.agentledger.api;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.agentledger.evidence.SigningKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,25 +21,15 @@ class ScaleDownIT {
 
   @Test
   void theRemainingInstanceServesEveryTenantAfterTheOtherStops() throws Exception {
-    Path key = shared.resolve("signing.pem");
-    SigningKey.generate().writePem(key);
-    Map<String, String> env =
-        Map.of(
-            "LEDGER_SIGNING_KEY", key.toString(),
-            "LEDGER_CA_SEED_FILE", shared.resolve("tenant-ca.seed").toString());
+    Map<String, String> env = TestLedger.sharedIdentity(shared);
     try (TestLedger a = TestLedger.start(first, env)) {
       // eight tenants over six partitions: the second instance is bound to own some of them
       List<String> operatorKeys = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         operatorKeys.add(a.createTenant("tenant-" + i));
       }
-      Map<String, String> joining = new HashMap<>(env);
-      joining.put("LEDGER_BOOTSTRAP_SERVERS", a.service.bootstrapServers());
-      joining.put("LEDGER_DEMO_TENANT", "");
       int remaining = a.service.httpPort();
-      try (LedgerService b =
-          LedgerService.start(
-              LedgerConfig.fromEnv(joining).withPlace(second, TestLedger.freePort()))) {
+      try (LedgerService b = a.join(second, env)) {
         await()
             .atMost(Duration.ofSeconds(60))
             .until(

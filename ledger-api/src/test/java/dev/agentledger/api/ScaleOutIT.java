@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentledger.api.CyclesCalls.Reply;
-import dev.agentledger.evidence.SigningKey;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,18 +29,9 @@ class ScaleOutIT {
 
   @BeforeAll
   static void start() throws Exception {
-    // Every instance serving the same tenants signs with the same key and derives the same CAs.
-    Path key = shared.resolve("signing.pem");
-    SigningKey.generate().writePem(key);
-    Map<String, String> env =
-        Map.of(
-            "LEDGER_SIGNING_KEY", key.toString(),
-            "LEDGER_CA_SEED_FILE", shared.resolve("tenant-ca.seed").toString());
+    Map<String, String> env = TestLedger.sharedIdentity(shared);
     a = TestLedger.start(first, env);
-    Map<String, String> joining = new HashMap<>(env);
-    joining.put("LEDGER_BOOTSTRAP_SERVERS", a.service.bootstrapServers());
-    joining.put("LEDGER_DEMO_TENANT", ""); // the first instance made it
-    b = LedgerService.start(LedgerConfig.fromEnv(joining).withPlace(second, TestLedger.freePort()));
+    b = a.join(second, env);
   }
 
   @AfterAll

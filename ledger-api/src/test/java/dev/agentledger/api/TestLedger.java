@@ -58,6 +58,26 @@ final class TestLedger implements AutoCloseable {
     return new TestLedger(dataDir, LedgerService.start(config));
   }
 
+  /**
+   * What every instance serving the same tenants shares, as environment: one signing key (made in
+   * {@code dir}) and one CA seed.
+   */
+  static Map<String, String> sharedIdentity(Path dir) throws IOException {
+    Path key = dir.resolve("signing.pem");
+    dev.agentledger.evidence.SigningKey.generate().writePem(key);
+    return Map.of(
+        "LEDGER_SIGNING_KEY", key.toString(),
+        "LEDGER_CA_SEED_FILE", dir.resolve("tenant-ca.seed").toString());
+  }
+
+  /** Another instance on this one's broker, configured by {@code env}; the demo tenant is ours. */
+  LedgerService join(Path dataDir, Map<String, String> env) {
+    Map<String, String> joining = new java.util.HashMap<>(env);
+    joining.put("LEDGER_BOOTSTRAP_SERVERS", service.bootstrapServers());
+    joining.put("LEDGER_DEMO_TENANT", "");
+    return LedgerService.start(LedgerConfig.fromEnv(joining).withPlace(dataDir, freePort()));
+  }
+
   /** The raw answer, headers included (for Retry-After and the like). */
   java.net.http.HttpResponse<String> raw(String method, String path, String bearer, String json) {
     try {
