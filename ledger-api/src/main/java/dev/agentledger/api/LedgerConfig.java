@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param commitIntervalMs Streams commit interval; 0 commits every poll loop, for latency
  * @param commitNowBelow a command sent while fewer than this many await their outcome on this
  *     instance is committed as soon as it is decided, not at the interval; 0 = never
+ * @param streamThreads Streams threads of this instance; each decides the tenants of the partitions
+ *     it owns, so more than one helps only with tenants on several partitions
  * @param demoTenant tenant created with an operator key on first start; empty = none
  * @param schemaRegistryUrl an external registry to register our schemas with; empty = we serve our
  *     own read-only registry under /registry
@@ -46,6 +48,7 @@ public record LedgerConfig(
     long commitIntervalMs,
     int commitNowBelow,
     long pollMs,
+    int streamThreads,
     String demoTenant,
     Duration bootstrapJwtLifetime,
     Optional<String> schemaRegistryUrl,
@@ -57,6 +60,9 @@ public record LedgerConfig(
   public LedgerConfig {
     if (commitNowBelow < 0) {
       throw new IllegalArgumentException("LEDGER_COMMIT_NOW_BELOW must be >= 0");
+    }
+    if (streamThreads < 1) {
+      throw new IllegalArgumentException("LEDGER_STREAM_THREADS must be >= 1");
     }
     if (adminToken.isPresent() && adminToken.get().length() < 24) {
       throw new IllegalArgumentException("LEDGER_ADMIN_TOKEN must be at least 24 characters");
@@ -91,6 +97,7 @@ public record LedgerConfig(
         e.integer("LEDGER_COMMIT_INTERVAL_MS", 5),
         e.integer("LEDGER_COMMIT_NOW_BELOW", CommandBus.DEFAULT_COMMIT_NOW_BELOW),
         e.integer("LEDGER_POLL_MS", 2),
+        e.integer("LEDGER_STREAM_THREADS", 1),
         // set but empty turns the demo tenant off, which a blank-means-default lookup cannot
         env.containsKey("LEDGER_DEMO_TENANT") ? env.get("LEDGER_DEMO_TENANT").trim() : "demo",
         Duration.ofSeconds(e.integer("LEDGER_BOOTSTRAP_JWT_SECONDS", 3600)),
@@ -147,6 +154,7 @@ public record LedgerConfig(
         commitIntervalMs,
         commitNowBelow,
         pollMs,
+        streamThreads,
         demoTenant,
         bootstrapJwtLifetime,
         schemaRegistryUrl,

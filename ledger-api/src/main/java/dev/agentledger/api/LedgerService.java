@@ -210,6 +210,7 @@ public final class LedgerService implements AutoCloseable {
     // (LedgerTopology.COMMIT_NOW_HEADER). A short poll gets an idle thread back to work quickly.
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
     p.put(StreamsConfig.POLL_MS_CONFIG, config.pollMs());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     // Each task reads one partition of one topic: there is no second input to wait for to keep
     // records in timestamp order. Off, the check also skips the String.format calls Streams makes
@@ -327,6 +328,11 @@ public final class LedgerService implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The Streams app, for tests in this package that look at its threads and tasks. */
+  KafkaStreams streams() {
+    return streams;
   }
 
   public Optional<String> demoOperatorKey() {

@@ -29,6 +29,16 @@ class LedgerConfigTest {
   }
 
   @Test
+  void oneStreamThreadUnlessToldAndNeverNone() {
+    assertThat(LedgerConfig.fromEnv(Map.of()).streamThreads()).isEqualTo(1);
+    assertThat(LedgerConfig.fromEnv(Map.of("LEDGER_STREAM_THREADS", "4")).streamThreads())
+        .isEqualTo(4);
+    assertThatThrownBy(() -> LedgerConfig.fromEnv(Map.of("LEDGER_STREAM_THREADS", "0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("LEDGER_STREAM_THREADS");
+  }
+
+  @Test
   void aNonNumberNamesItsVariable() {
     assertThatThrownBy(() -> LedgerConfig.fromEnv(Map.of("LEDGER_HTTP_PORT", "80x")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -296,6 +296,9 @@ public final class CommandBus implements AutoCloseable {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // Every request waits on this send. Under load the producer still batches the commands that
+    // queue while a request is in flight; a 3 ms linger gained nothing measurable on top (64 Cycles
+    // clients, paired runs: 1,310 and 1,327 commands/s without, 1,420 and 1,253 with).
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
