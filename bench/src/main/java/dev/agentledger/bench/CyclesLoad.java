@@ -39,10 +39,13 @@ final class CyclesLoad {
     }
   }
 
+  /** An agent the load reserves for, named with its tenant's operator key. */
+  record Subject(String tenant, String apiKey, String agent) {}
+
   private CyclesLoad() {}
 
   static Result run(
-      HttpClient http, String baseUrl, String apiKey, List<String> agents, int clients, int seconds)
+      HttpClient http, String baseUrl, List<Subject> subjects, int clients, int seconds)
       throws Exception {
     Map<String, Integer> errors = new ConcurrentHashMap<>();
     List<Long> reserve = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -55,14 +58,18 @@ final class CyclesLoad {
     try {
       List<Future<?>> running = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
-        String agent = agents.get(c % agents.size());
+        Subject subject = subjects.get(c % subjects.size());
         running.add(
             pool.submit(
                 () -> {
                   while (System.nanoTime() < end) {
                     long t0 = System.nanoTime();
                     HttpResponse<String> r =
-                        send(http, baseUrl + "/v1/reservations", apiKey, reserveBody(agent));
+                        send(
+                            http,
+                            baseUrl + "/v1/reservations",
+                            subject.apiKey(),
+                            reserveBody(subject));
                     long t1 = System.nanoTime();
                     if (r.statusCode() != 200) {
                       errors.merge("reserve " + r.statusCode(), 1, Integer::sum);
@@ -73,7 +80,7 @@ final class CyclesLoad {
                         send(
                             http,
                             baseUrl + "/v1/reservations/" + id + "/commit",
-                            apiKey,
+                            subject.apiKey(),
                             commitBody());
                     long t2 = System.nanoTime();
                     if (c2.statusCode() != 200) {
@@ -117,11 +124,11 @@ final class CyclesLoad {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static String reserveBody(String agent) throws Exception {
+  private static String reserveBody(Subject subject) throws Exception {
     return JSON.writeValueAsString(
         Map.of(
             "idempotency_key", UUID.randomUUID().toString(),
-            "subject", Map.of("tenant", "demo", "agent", agent),
+            "subject", Map.of("tenant", subject.tenant(), "agent", subject.agent()),
             "action", Map.of("kind", "llm.completion", "name", "bench"),
             "estimate", Map.of("unit", "USD_MICROCENTS", "amount", 1_000_000)));
   }

@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -33,6 +35,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * End-to-end latency benchmark of agent-ledger on its embedded KRaft broker, in one run, in a fresh
@@ -52,9 +55,9 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Run: {@code ./mvnw -q -Pbench -pl bench -am package -DskipTests && java -jar
  * bench/target/bench.jar [--seconds=15] [--rates=100,200] [--leads=16] [--warmup-max-seconds=300]
  * [--round-trips=500] [--serial=200] [--trace-seconds=10] [--one-lead=true]
- * [--cycles-clients=16,64] [--keep-data=false]}. The service's own environment variables apply
- * (e.g. LEDGER_COMMIT_INTERVAL_MS, LEDGER_POLL_MS), except those naming a cluster, data dir or
- * port: the bench always uses the embedded broker.
+ * [--cycles-clients=16,64] [--cycles-tenants=1] [--keep-data=false]}. The service's own environment
+ * variables apply (e.g. LEDGER_COMMIT_INTERVAL_MS, LEDGER_POLL_MS), except those naming a cluster,
+ * data dir or port: the bench always uses the embedded broker.
  */
 public final class LedgerBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,6 +74,7 @@ public final class LedgerBench {
   private LedgerService service;
   private String applicationId;
   private String operatorKey;
+  private Optional<String> adminToken = Optional.empty();
 
   private LedgerBench(Map<String, String> options) {
     this.options = options;
@@ -102,9 +106,10 @@ public final class LedgerBench {
 
   /** Closed-loop Cycles pairs (reserve, then commit) with the Streams internals of the run. */
   private Map<String, Object> cyclesRun(
-      List<String> agents, int clients, int seconds, Latencies floor) throws Exception {
+      List<CyclesLoad.Subject> subjects, int clients, int seconds, Latencies floor)
+      throws Exception {
     Internals.Counters before = Internals.counters(service);
-    CyclesLoad.Result r = CyclesLoad.run(http, baseUrl(), operatorKey, agents, clients, seconds);
+    CyclesLoad.Result r = CyclesLoad.run(http, baseUrl(), subjects, clients, seconds);
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("clients", clients);
     row.put("pairs_per_s", round(r.pairsPerSecond()));
@@ -145,6 +150,7 @@ public final class LedgerBench {
     Path dir = Files.createTempDirectory("ledger-bench-");
     LedgerConfig config = config(dir);
     applicationId = config.applicationId();
+    adminToken = config.adminToken();
     progress("data dir " + dir);
     try {
       // 1. start
@@ -176,9 +182,9 @@ public final class LedgerBench {
       List<String> warmLeads = bootstrapLeads("warm", 4);
       List<String> spreadLeads = bootstrapLeads("spread", leads);
       String soleLead = bootstrapLeads("sole", 1).get(0);
-      bootstrapLeads("cy", 16);
-      List<String> cyclesAgents =
-          java.util.stream.IntStream.range(0, 16).mapToObj(i -> "lead-cy-" + i).toList();
+      int cyclesTenants = intOpt("cycles-tenants", 1);
+      List<CyclesLoad.Subject> cyclesAgents = cyclesSubjects(cyclesTenants, config.partitions());
+      ((Map<String, Object>) report.get("settings")).put("bench.cycles.tenants", cyclesTenants);
       List<Map<String, Object>> runs = new ArrayList<>();
 
       List<Integer> cyclesClients = intList(options.getOrDefault("cycles-clients", "16,64"));
@@ -271,28 +277,85 @@ public final class LedgerBench {
     env.putIfAbsent("LEDGER_HTTP_HOST", "127.0.0.1");
     // the Cycles run names 16 agents with the tenant key, which spends their rates: unlimited
     env.putIfAbsent("LEDGER_TRUST_ACTIVE_RPM", "0");
+    // the admin API makes the tenants of --cycles-tenants
+    env.putIfAbsent("LEDGER_ADMIN_TOKEN", UUID.randomUUID().toString());
     return LedgerConfig.fromEnv(env).withPlace(dir, freePort());
   }
 
   private List<String> bootstrapLeads(String prefix, int n) throws Exception {
     List<String> jwts = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      String body =
-          "{\"agent_id\":\"lead-"
-              + prefix
-              + "-"
-              + i
-              + "\",\"budget_daily_usd\":1000000,"
-              + "\"permissions\":[\"completions\",\"memory.read\",\"delegate\"]}";
-      HttpResponse<String> res =
-          http.send(
-              post("/v1/agent/bootstrap", operatorKey, body), HttpResponse.BodyHandlers.ofString());
-      if (res.statusCode() / 100 != 2) {
-        throw new IllegalStateException("bootstrap failed: " + res.statusCode() + " " + res.body());
-      }
-      jwts.add(JSON.readTree(res.body()).path("jwt").asText());
+      jwts.add(bootstrapLead(operatorKey, "lead-" + prefix + "-" + i));
     }
     return jwts;
+  }
+
+  /** A root agent with a large daily budget, made with a tenant's operator key; its JWT. */
+  private String bootstrapLead(String tenantKey, String agentId) throws Exception {
+    String body =
+        "{\"agent_id\":\""
+            + agentId
+            + "\",\"budget_daily_usd\":1000000,"
+            + "\"permissions\":[\"completions\",\"memory.read\",\"delegate\"]}";
+    return JSON.readTree(ok(post("/v1/agent/bootstrap", tenantKey, body))).path("jwt").asText();
+  }
+
+  /** The body of a 2xx answer; anything else stops the bench. */
+  private String ok(HttpRequest request) throws Exception {
+    HttpResponse<String> res = http.send(request, HttpResponse.BodyHandlers.ofString());
+    if (res.statusCode() / 100 != 2) {
+      throw new IllegalStateException(
+          request.uri().getPath() + " failed: " + res.statusCode() + " " + res.body());
+    }
+    return res.body();
+  }
+
+  /**
+   * The 16 agents the Cycles load reserves for. With one tenant they are the demo tenant's; with
+   * more, they are spread over that many new tenants, each on a partition of its own, so that with
+   * several Streams threads ({@code LEDGER_STREAM_THREADS}) each thread decides some of them.
+   */
+  private List<CyclesLoad.Subject> cyclesSubjects(int tenants, int partitions) throws Exception {
+    List<Map.Entry<String, String>> keyed = new ArrayList<>();
+    if (tenants == 1) {
+      keyed.add(Map.entry("demo", operatorKey));
+    } else {
+      for (String tenant : tenantsOnDistinctPartitions(tenants, partitions)) {
+        keyed.add(Map.entry(tenant, createTenant(tenant)));
+      }
+    }
+    List<CyclesLoad.Subject> subjects = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      Map.Entry<String, String> tenant = keyed.get(i % keyed.size());
+      String agent = "lead-cy-" + i;
+      bootstrapLead(tenant.getValue(), agent);
+      subjects.add(new CyclesLoad.Subject(tenant.getKey(), tenant.getValue(), agent));
+    }
+    return subjects;
+  }
+
+  /** Tenant names whose commands land on distinct partitions (the producer's key hash). */
+  private static List<String> tenantsOnDistinctPartitions(int n, int partitions) {
+    if (n > partitions) {
+      throw new IllegalArgumentException(
+          "--cycles-tenants=" + n + " exceeds the " + partitions + " partitions");
+    }
+    Map<Integer, String> byPartition = new LinkedHashMap<>();
+    for (int i = 0; byPartition.size() < n; i++) {
+      String tenant = "bench-" + i;
+      byte[] key = tenant.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byPartition.putIfAbsent(Utils.toPositive(Utils.murmur2(key)) % partitions, tenant);
+    }
+    return List.copyOf(byPartition.values());
+  }
+
+  /** A new tenant, through the admin API; its operator key. */
+  private String createTenant(String tenant) throws Exception {
+    String admin = adminToken.orElseThrow();
+    ok(post("/v1/tenants", admin, "{\"tenant_id\":\"" + tenant + "\"}"));
+    return JSON.readTree(ok(post("/v1/tenants/" + tenant + "/operator-keys", admin, "{}")))
+        .path("api_key")
+        .asText();
   }
 
   private HttpRequest delegate(String jwt, String childId) {
@@ -422,7 +485,7 @@ public final class LedgerBench {
       long w0 = System.nanoTime();
       openLoop("warm-up", "w" + chunk++, leads, rate, 5, null);
       if (cycles.clients() > 0) { // the Cycles paths have hot code of their own
-        CyclesLoad.run(http, baseUrl(), operatorKey, cycles.agents(), cycles.clients(), 5);
+        CyclesLoad.run(http, baseUrl(), cycles.subjects(), cycles.clients(), 5);
       }
       jitCores = (jit.getTotalCompilationTime() - c0) / ((System.nanoTime() - w0) / 1e6);
       double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -441,7 +504,7 @@ public final class LedgerBench {
   }
 
   /** The Cycles load a warm-up adds: these agents, this many clients (0: none). */
-  private record Cycles(List<String> agents, int clients) {}
+  private record Cycles(List<CyclesLoad.Subject> subjects, int clients) {}
 
   private String baseUrl() {
     return "http://127.0.0.1:" + service.httpPort();
@@ -753,14 +816,17 @@ public final class LedgerBench {
         idle.get("jvm_cores"),
         idle.get("other_processes_cores"));
     OUT.println(
-        "  (the ledger decides on ONE Streams thread: near 1.0 it is saturated and queues build;"
-            + " other-processes = load from outside this JVM)");
+        "  (stream-thread sums the ledger's Streams threads (streams.num.stream.threads); a thread"
+            + " near 1.0 is saturated and queues build; other-processes = load from outside this"
+            + " JVM)");
     List<Map<String, Object>> cycles = (List<Map<String, Object>>) report.get("cycles");
     if (!cycles.isEmpty()) {
       OUT.println();
       OUT.println(
           "Cycles reserve -> commit pairs, closed loop (each client one pair after another, 16"
-              + " agents; ms)");
+              + " agents in "
+              + ((Map<String, Object>) report.get("settings")).get("bench.cycles.tenants")
+              + " tenant(s); ms)");
       OUT.printf(
           "  %7s %8s %9s %9s %9s %9s %9s %9s %10s %8s %7s%n",
           "clients",
