@@ -34,8 +34,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * End-to-end latency benchmark of agent-ledger on its embedded KRaft broker, in one run, in a fresh
@@ -344,7 +344,7 @@ public final class LedgerBench {
     for (int i = 0; byPartition.size() < n; i++) {
       String tenant = "bench-" + i;
       byte[] key = tenant.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      byPartition.putIfAbsent(Utils.toPositive(Utils.murmur2(key)) % partitions, tenant);
+      byPartition.putIfAbsent(BuiltInPartitioner.partitionForKey(key, partitions), tenant);
     }
     return List.copyOf(byPartition.values());
   }
