@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,7 +34,7 @@ class StreamThreadsIT {
   void twoThreadsDecideTwoTenantsAtOnceAndTheEvidenceVerifies() throws Exception {
     try (TestLedger ledger = TestLedger.start(dataDir, Map.of("LEDGER_STREAM_THREADS", "2"))) {
       Map<Integer, String> threadOfPartition = threadOfPartition(ledger);
-      assertThat(new java.util.HashSet<>(threadOfPartition.values())).hasSize(2);
+      assertThat(Set.copyOf(threadOfPartition.values())).hasSize(2);
       List<String> tenants = tenantsOnDifferentThreads(ledger, threadOfPartition);
       Map<String, String> keys = new HashMap<>();
       tenants.forEach(t -> keys.put(t, ledger.createTenant(t)));
