@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -343,7 +344,7 @@ public final class LedgerBench {
     Map<Integer, String> byPartition = new LinkedHashMap<>();
     for (int i = 0; byPartition.size() < n; i++) {
       String tenant = "bench-" + i;
-      byte[] key = tenant.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] key = tenant.getBytes(StandardCharsets.UTF_8);
       byPartition.putIfAbsent(BuiltInPartitioner.partitionForKey(key, partitions), tenant);
     }
     return List.copyOf(byPartition.values());

@@ -34,6 +34,8 @@ class StreamThreadsIT {
   void twoThreadsDecideTwoTenantsAtOnceAndTheEvidenceVerifies() throws Exception {
     try (TestLedger ledger = TestLedger.start(dataDir, Map.of("LEDGER_STREAM_THREADS", "2"))) {
       Map<Integer, String> threadOfPartition = threadOfPartition(ledger);
+      // every partition has its owner (the instance is RUNNING), and there are two owners
+      assertThat(threadOfPartition).hasSize(LedgerConfig.fromEnv(Map.of()).partitions());
       assertThat(Set.copyOf(threadOfPartition.values())).hasSize(2);
       List<String> tenants = tenantsOnDifferentThreads(ledger, threadOfPartition);
       Map<String, String> keys = new HashMap<>();
