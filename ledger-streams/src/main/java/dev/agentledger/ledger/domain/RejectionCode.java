@@ -37,6 +37,8 @@ public enum RejectionCode {
   RESERVATION_EXPIRED,
   /** An overage would need an overdraft, and no budget allows one. */
   OVERDRAFT_LIMIT_EXCEEDED,
+  /** A delegated agent's limit may not be cut below what it has spent, holds or delegated. */
+  LIMIT_BELOW_USAGE,
   /** The agent's trust level does not allow the action (a WATCHED agent delegating). */
   TRUST_INSUFFICIENT,
   INVALID_TENANT_ID,

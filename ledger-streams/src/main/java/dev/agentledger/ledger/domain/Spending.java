@@ -220,12 +220,31 @@ final class Spending {
     Endings.roll(sim, c.agentId(), ctx.nowMs());
     Agent agent = sim.require(c.agentId());
     long from = agent.budget(c.unit()).limit();
-    refused = parentRefusal(sim, ctx, agent, c.unit(), c.limit() - from);
+    refused =
+        usageRefusal(agent, c.unit(), c.limit())
+            .or(() -> parentRefusal(sim, ctx, agent, c.unit(), c.limit() - from));
     if (refused.isPresent()) {
       return refused;
     }
     sim.emit(new LimitChanged(agent.id(), agent.parentId(), c.unit(), from, c.limit()));
     return Optional.empty();
+  }
+
+  /**
+   * A delegated agent's cut returns to its parent only what the agent has not used: below what it
+   * has spent, holds or passed on, the parent would get back money already gone and the tree could
+   * spend past its root's limit. A root's limit may go anywhere (its breaker then trips).
+   */
+  private static Optional<Rejection> usageRefusal(Agent agent, String unit, long limit) {
+    Budget b = agent.budget(unit);
+    long used = Money.plus(Money.plus(b.spent(), b.reserved()), b.delegated());
+    if (agent.parentId() == null || limit >= b.limit() || limit >= used) {
+      return Optional.empty();
+    }
+    return refuse(
+        LIMIT_BELOW_USAGE,
+        agent.id() + " has already used " + used + " " + unit + " of its slice",
+        Map.of("unit", unit, "used", used, "requested", limit));
   }
 
   /** A raise for a delegated agent needs room in its parent's budget, like a delegation. */

@@ -164,6 +164,30 @@ class ReservationDeciderTest {
   }
 
   @Test
+  void aCutBelowWhatTheChildUsedIsRefusedSoTheParentNeverGetsSpentMoneyBack() {
+    LedgerState s =
+        apply(
+            decider,
+            reserved(null),
+            byAgent("researcher", T0 + 2),
+            postOnly(usd("0.10"), OveragePolicy.REJECT));
+    // used: 0.10 spent + 0.30 held of its 0.50 slice
+    Rejection r = refusal(s, byOperator(T0 + 3), new ChangeLimit("researcher", USD, usd("0.39")));
+    assertThat(r.code()).isEqualTo(RejectionCode.LIMIT_BELOW_USAGE);
+    assertThat(r.facts()).containsEntry("used", usd("0.40"));
+    s = apply(decider, s, byOperator(T0 + 3), new ChangeLimit("researcher", USD, usd("0.40")));
+    assertThat(budget(s, "researcher", USD).available()).isZero();
+    assertThat(budget(s, "lead", USD).available())
+        .as("only the unused 0.10 returns")
+        .isEqualTo(usd("4.60"));
+    LedgerState root =
+        apply(decider, s, byOperator(T0 + 4), new ChangeLimit("lead", USD, usd("0.01")));
+    assertThat(budget(root, "lead", USD).limit())
+        .as("a root may be cut anywhere")
+        .isEqualTo(usd("0.01"));
+  }
+
+  @Test
   void postOnlySpendPoliciesAndTheCappedCharge() {
     assertThat(
             refusal(

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentledger.ledger.domain.Command.Allocation;
 import dev.agentledger.ledger.domain.Command.BootstrapAgent;
+import dev.agentledger.ledger.domain.Command.ChangeLimit;
 import dev.agentledger.ledger.domain.Command.DelegateAgent;
 import dev.agentledger.ledger.domain.Command.ExpireAgent;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
@@ -69,6 +70,7 @@ class TreeProperties {
     REVOKE,
     EXPIRE,
     TRANSITION,
+    CUT,
     ADVANCE
   }
 
@@ -92,6 +94,7 @@ class TreeProperties {
             Tuple.of(1, Kind.REVOKE),
             Tuple.of(2, Kind.EXPIRE),
             Tuple.of(2, Kind.TRANSITION),
+            Tuple.of(1, Kind.CUT),
             Tuple.of(3, Kind.ADVANCE));
     Arbitrary<Op> op = Combinators.combine(kinds, dice).as(Op::new);
     Arbitrary<Op> first = dice.map(d -> new Op(Kind.BOOTSTRAP, d));
@@ -316,6 +319,7 @@ class TreeProperties {
         case REVOKE -> revoke(dice);
         case EXPIRE -> expire(dice);
         case TRANSITION -> transition(dice);
+        case CUT -> cut(dice);
         case ADVANCE -> throw new IllegalStateException("time is not a command");
       };
     }
@@ -538,6 +542,21 @@ class TreeProperties {
       String id =
           !due.isEmpty() && dice.chance(75) ? due.get(dice.pick(due.size())).id() : pickId(dice);
       return new Call("expire", ctx(Actor.system("sweeper")), new ExpireAgent(id));
+    }
+
+    /** An operator cuts a delegated agent's limit, at times below what it has already used. */
+    private Call cut(Dice dice) {
+      List<Agent> delegated = agents().stream().filter(a -> live(a) && !a.isRoot()).toList();
+      if (delegated.isEmpty()) {
+        return new Call(
+            "cut a limit", ctx(Actor.operator("k1")), new ChangeLimit("nobody", USD, 1));
+      }
+      Agent a = delegated.get(dice.pick(delegated.size()));
+      List<String> units = List.copyOf(a.budgets().keySet());
+      String unit = units.get(dice.pick(units.size()));
+      long limit = dice.between(1, Math.max(a.budget(unit).limit(), 1));
+      return new Call(
+          "cut a limit", ctx(Actor.operator("k1")), new ChangeLimit(a.id(), unit, limit));
     }
 
     private Call transition(Dice dice) {
