@@ -18,10 +18,24 @@ final class JsonBody {
           .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final int MAX_TEXT = 1024;
 
+  /** A unit key: the domain's grammar allows 32 characters, a toolset 128, or a period. */
+  private static final int MAX_UNIT = 192;
+
+  /** Free-form objects (Cycles metadata, dimensions) are kept in state and evidence too. */
+  private static final int MAX_OBJECT = 4096;
+
   /** Dollar amounts over HTTP: at most 6 decimals (the ledger keeps 8, for Cycles' microcents). */
   private static final int USD_PLACES = 6;
 
   private static final int MAX_ITEMS = 256;
+
+  /**
+   * Digits an amount may carry, as text or as a number: far above any amount the ledger holds
+   * (10^17), and short enough that parsing it costs nothing (BigDecimal's scale arithmetic on a
+   * 60,000-digit string took over a second).
+   */
+  private static final int MAX_AMOUNT_CHARS = 40;
+
   private final JsonNode node;
 
   private JsonBody(JsonNode node) {
@@ -59,7 +73,7 @@ final class JsonBody {
     return parse(v.toString(), allowed);
   }
 
-  /** A free-form object (metadata), kept as given; null when absent. */
+  /** A free-form object (metadata), kept as given (at most 4 KiB of JSON); null when absent. */
   @SuppressWarnings("unchecked")
   java.util.Map<String, Object> freeObject(String field) {
     JsonNode v = node.get(field);
@@ -68,6 +82,10 @@ final class JsonBody {
     }
     if (!v.isObject()) {
       throw typeError(field, "an object");
+    }
+    if (v.toString().length() > MAX_OBJECT) {
+      throw new ApiProblem(
+          400, "value_too_long", field + " is longer than " + MAX_OBJECT + " characters of JSON");
     }
     return MAPPER.convertValue(v, java.util.Map.class);
   }
@@ -101,14 +119,13 @@ final class JsonBody {
     if (!v.isTextual()) {
       throw typeError(field, "a string");
     }
-    return bounded(field, v.asText());
+    return bounded(field, v.asText(), MAX_TEXT);
   }
 
   /** Free text is stored as evidence forever: a field of a request stays a line, not a file. */
-  private static String bounded(String field, String text) {
-    if (text.length() > MAX_TEXT) {
-      throw new ApiProblem(
-          400, "value_too_long", field + " is longer than " + MAX_TEXT + " characters");
+  private static String bounded(String field, String text, int max) {
+    if (text.length() > max) {
+      throw new ApiProblem(400, "value_too_long", field + " is longer than " + max + " characters");
     }
     return text;
   }
@@ -148,7 +165,7 @@ final class JsonBody {
       if (!item.isTextual()) {
         throw typeError(field, "an array of strings");
       }
-      out.add(bounded(field, item.asText()));
+      out.add(bounded(field, item.asText(), MAX_TEXT));
     }
     return out;
   }
@@ -173,10 +190,13 @@ final class JsonBody {
     }
     java.util.Map<String, Long> out = new java.util.TreeMap<>();
     Iterator<String> units = v.fieldNames();
+    if (v.size() > MAX_ITEMS) {
+      throw new ApiProblem(400, "value_too_long", field + " has more than " + MAX_ITEMS + " units");
+    }
     while (units.hasNext()) {
-      String unit = units.next();
-      boolean usd =
-          Money.USD.equals(unit) || Caps.isCap(unit) && Money.USD.equals(Caps.unitOf(unit));
+      String unit = bounded(field + " unit", units.next(), MAX_UNIT);
+      // usd, usd/<toolset> and usd:<period> all count dollars, as every view renders them.
+      boolean usd = Money.USD.equals(Caps.unitOf(unit));
       out.put(
           unit,
           amount(field + "." + unit, v.get(unit), usd ? Money.USD_SCALE : 0, usd ? USD_PLACES : 0));
@@ -190,6 +210,9 @@ final class JsonBody {
     if (v.isNumber()) {
       value = v.decimalValue();
     } else if (v.isTextual()) {
+      if (v.asText().length() > MAX_AMOUNT_CHARS) {
+        throw new ApiProblem(400, "invalid_amount", field + " is out of range");
+      }
       try {
         value = new BigDecimal(v.asText());
       } catch (NumberFormatException e) {
@@ -200,6 +223,9 @@ final class JsonBody {
     }
     if (value.signum() < 0) {
       throw new ApiProblem(400, "invalid_amount", field + " must not be negative");
+    }
+    if (value.precision() > MAX_AMOUNT_CHARS) {
+      throw new ApiProblem(400, "invalid_amount", field + " is out of range");
     }
     if (value.stripTrailingZeros().scale() > places) {
       throw new ApiProblem(
