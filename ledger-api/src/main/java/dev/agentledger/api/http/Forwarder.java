@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -37,6 +38,12 @@ final class Forwarder {
           "expect",
           "http2-settings");
 
+  /** RFC 3986's unreserved and reserved characters, and '%' (checked as an escape on its own). */
+  private static final String URI_CHARS =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%";
+
+  private static final String HEX = "0123456789ABCDEF";
+
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Duration timeout;
@@ -49,6 +56,31 @@ final class Forwarder {
     return !name.startsWith(":") && !HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT));
   }
 
+  /**
+   * The raw path and query as a valid URI: Jetty accepts characters a URI may not hold ({@code |},
+   * {@code {}}, a stray {@code %}); they are percent-encoded, so the owner reads the same values
+   * the non-owner would have. Valid escapes and reserved characters pass unchanged.
+   */
+  static String escaped(String pathAndQuery) {
+    StringBuilder out = new StringBuilder(pathAndQuery.length());
+    byte[] bytes = pathAndQuery.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xff;
+      boolean escape =
+          b == '%' && !(i + 2 < bytes.length && hex(bytes[i + 1]) && hex(bytes[i + 2]));
+      if (!escape && b < 0x80 && URI_CHARS.indexOf(b) >= 0) {
+        out.append((char) b);
+      } else {
+        out.append('%').append(HEX.charAt(b >> 4)).append(HEX.charAt(b & 0xf));
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean hex(byte b) {
+    return Character.digit(b, 16) >= 0;
+  }
+
   void forward(Context ctx, HostInfo owner) {
     if (ctx.header(HOP_HEADER) != null) {
       throw ApiProblem.notReady("tenant ownership is moving; retry shortly");
@@ -56,7 +88,8 @@ final class Forwarder {
     String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
     HttpRequest.Builder req =
         HttpRequest.newBuilder(
-                URI.create("http://" + owner.host() + ":" + owner.port() + ctx.path() + query))
+                URI.create(
+                    "http://" + owner.host() + ":" + owner.port() + escaped(ctx.path() + query)))
             .timeout(timeout)
             .header(HOP_HEADER, "1")
             .method(ctx.method().name(), HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes()));

@@ -12,6 +12,7 @@ import dev.agentledger.ledger.domain.Event.OperatorKeyIssued;
 import dev.agentledger.ledger.domain.Lifecycle;
 import dev.agentledger.ledger.domain.Tenant;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +63,16 @@ public final class TenantHandlers {
   /** The tenant a {@code /v1/tenants/{tenant}/...} path names. */
   static Optional<String> tenantInPath(String path) {
     Matcher m = TENANT_PATH.matcher(path);
-    return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    try {
+      // The raw path: decoded as the handler's path parameter will be ('+' is not a space here).
+      return Optional.of(
+          java.net.URLDecoder.decode(m.group(1).replace("+", "%2B"), StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException malformed) {
+      return Optional.empty();
+    }
   }
 
   /** POST /v1/tenants {tenant_id} — admin; the TenantCreated event is the tenant's first. */
