@@ -10,6 +10,9 @@ public enum OveragePolicy {
   REJECT,
   /** Record it anyway (the money is gone) and trip the breaker; never refused. */
   ALLOW_IF_AVAILABLE,
-  /** Would go into debt up to the overdraft limit; with a limit of 0 it is refused. */
+  /**
+   * Would go into debt up to the overdraft limit. No budget here has one, and the protocol says a
+   * budget without one "behaves as ALLOW_IF_AVAILABLE": recorded, never refused.
+   */
   ALLOW_WITH_OVERDRAFT
 }

@@ -35,7 +35,7 @@ public enum RejectionCode {
   /** The reservation was already committed or released. */
   RESERVATION_FINALIZED,
   RESERVATION_EXPIRED,
-  /** An overage would need an overdraft, and no budget allows one. */
+  /** No longer issued (an overdraft request is recorded as ALLOW_IF_AVAILABLE); in old evidence. */
   OVERDRAFT_LIMIT_EXCEEDED,
   /** A delegated agent's limit may not be cut below what it has spent, holds or delegated. */
   LIMIT_BELOW_USAGE,

@@ -71,8 +71,10 @@ final class Reservations {
     Scopes.roll(sim, scopes, ctx.nowMs());
     Agent agent = sim.require(c.agentId());
     long coverable = Spending.coverable(agent, budgets);
+    // Over-limit anywhere comes before too little room anywhere (the protocol's precedence).
     refused =
         Spending.breakerRefusal(agent, budgets)
+            .or(() -> Scopes.breakerRefusal(sim.tenant(), scopes, c.amount()))
             .or(
                 () ->
                     Spending.overageRefusal(

@@ -168,28 +168,47 @@ public final class Scopes {
     return Optional.empty();
   }
 
-  /** An open breaker on a scope, or (unless the policy allows it) too little room, refuses. */
+  /**
+   * An open breaker on any scope, else (unless the policy allows it) too little room, refuses: the
+   * protocol puts over-limit before insufficient budget, whichever scope each is on.
+   */
   static Optional<Rejection> refusal(
       Tenant tenant, List<String> keys, OveragePolicy policy, long needed) {
+    Optional<Rejection> over = breakerRefusal(tenant, keys, needed);
+    if (over.isPresent()) {
+      return over;
+    }
     for (String key : keys) {
       Budget b = tenant.scopeBudget(key);
-      String unit = unitOf(key);
-      Map<String, Object> facts =
-          Map.of(
-              "scope", pathOf(key), "unit", unit, "requested", needed, "available", b.available());
-      if (b.breakerOpen()) {
-        return refuse(CIRCUIT_OPEN, "scope " + pathOf(key) + "'s " + unit + " is over", facts);
-      }
       Optional<Rejection> refused =
           Spending.overageRefusal(policy, needed, Math.max(0, b.available()));
       if (refused.isPresent()) {
         return refuse(
             refused.get().code(),
-            "scope " + pathOf(key) + " has only " + Math.max(0, b.available()) + " " + unit,
-            facts);
+            "scope " + pathOf(key) + " has only " + Math.max(0, b.available()) + " " + unitOf(key),
+            facts(key, b, needed));
       }
     }
     return Optional.empty();
+  }
+
+  /** The first scope whose breaker is open refuses. */
+  static Optional<Rejection> breakerRefusal(Tenant tenant, List<String> keys, long needed) {
+    for (String key : keys) {
+      Budget b = tenant.scopeBudget(key);
+      if (b.breakerOpen()) {
+        return refuse(
+            CIRCUIT_OPEN,
+            "scope " + pathOf(key) + "'s " + unitOf(key) + " is over",
+            facts(key, b, needed));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Map<String, Object> facts(String key, Budget b, long needed) {
+    return Map.of(
+        "scope", pathOf(key), "unit", unitOf(key), "requested", needed, "available", b.available());
   }
 
   /** An operator sets a scope's limit (creating its budget); the period defaults to the old one. */

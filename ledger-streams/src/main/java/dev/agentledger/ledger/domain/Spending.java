@@ -142,13 +142,14 @@ final class Spending {
 
   /** Whether {@code needed} more than {@code coverable} may go ahead under the policy. */
   static Optional<Rejection> overageRefusal(OveragePolicy policy, long needed, long coverable) {
-    if (needed <= coverable || policy == OveragePolicy.ALLOW_IF_AVAILABLE) {
+    // Only REJECT refuses: ALLOW_WITH_OVERDRAFT with no overdraft limit is ALLOW_IF_AVAILABLE.
+    if (needed <= coverable || policy != OveragePolicy.REJECT) {
       return Optional.empty();
     }
-    Map<String, Object> facts = Map.of("requested", needed, "available", coverable);
-    return policy == OveragePolicy.REJECT
-        ? refuse(INSUFFICIENT_BUDGET, "only " + coverable + " is available", facts)
-        : refuse(OVERDRAFT_LIMIT_EXCEEDED, "no overdraft is allowed (limit 0)", facts);
+    return refuse(
+        INSUFFICIENT_BUDGET,
+        "only " + coverable + " is available",
+        Map.of("requested", needed, "available", coverable));
   }
 
   /** Whether spending {@code amount} takes any of the budgets below zero available. */
@@ -181,6 +182,7 @@ final class Spending {
     long coverable = Math.min(ownCoverable, Scopes.coverable(tenant, scopes));
     refused =
         breakerRefusal(agent, budgets)
+            .or(() -> Scopes.breakerRefusal(tenant, scopes, c.amount()))
             .or(() -> overageRefusal(agent, budgets, c.overagePolicy(), c.amount(), ownCoverable))
             .or(() -> Scopes.refusal(tenant, scopes, c.overagePolicy(), c.amount()));
     if (refused.isPresent()) {

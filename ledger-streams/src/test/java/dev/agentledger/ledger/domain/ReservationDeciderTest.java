@@ -99,13 +99,15 @@ class ReservationDeciderTest {
                     commit("r1", over))
                 .code())
         .isEqualTo(RejectionCode.INSUFFICIENT_BUDGET);
-    assertThat(
-            refusal(
-                    reserved(OveragePolicy.ALLOW_WITH_OVERDRAFT),
-                    byAgent("researcher", T0 + 2),
-                    commit("r1", over))
-                .code())
-        .isEqualTo(RejectionCode.OVERDRAFT_LIMIT_EXCEEDED);
+    // no budget has an overdraft limit: the protocol's "behaves as ALLOW_IF_AVAILABLE"
+    LedgerState overdrawn =
+        apply(
+            decider,
+            reserved(OveragePolicy.ALLOW_WITH_OVERDRAFT),
+            byAgent("researcher", T0 + 2),
+            commit("r1", over));
+    assertThat(budget(overdrawn, "researcher", USD).spent()).isEqualTo(over);
+    assertThat(budget(overdrawn, "researcher", USD).breakerOpen()).isTrue();
     LedgerState covered =
         apply(
             decider,
@@ -196,22 +198,15 @@ class ReservationDeciderTest {
                     postOnly(usd("0.70"), OveragePolicy.REJECT))
                 .code())
         .isEqualTo(RejectionCode.INSUFFICIENT_BUDGET);
-    assertThat(
-            refusal(
-                    tree(),
-                    byAgent("researcher", T0 + 1),
-                    postOnly(usd("0.70"), OveragePolicy.ALLOW_WITH_OVERDRAFT))
-                .code())
-        .isEqualTo(RejectionCode.OVERDRAFT_LIMIT_EXCEEDED);
-    Decision d =
-        decider.decide(
-            tree(),
-            byAgent("researcher", T0 + 1),
-            postOnly(usd("0.70"), OveragePolicy.ALLOW_IF_AVAILABLE));
-    SpendRecorded e = (SpendRecorded) ((Decision.Accepted) d).events().get(0);
-    assertThat(e.amount()).isEqualTo(usd("0.70"));
-    assertThat(e.charged()).isEqualTo(usd("0.50"));
-    assertThat(e.breakerTripped()).isTrue();
+    for (OveragePolicy policy :
+        List.of(OveragePolicy.ALLOW_IF_AVAILABLE, OveragePolicy.ALLOW_WITH_OVERDRAFT)) {
+      Decision d =
+          decider.decide(tree(), byAgent("researcher", T0 + 1), postOnly(usd("0.70"), policy));
+      SpendRecorded e = (SpendRecorded) ((Decision.Accepted) d).events().get(0);
+      assertThat(e.amount()).as("%s", policy).isEqualTo(usd("0.70"));
+      assertThat(e.charged()).isEqualTo(usd("0.50"));
+      assertThat(e.breakerTripped()).isTrue();
+    }
   }
 
   @Test

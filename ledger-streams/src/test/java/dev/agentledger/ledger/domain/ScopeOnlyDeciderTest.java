@@ -147,6 +147,31 @@ class ScopeOnlyDeciderTest {
         .isEqualTo(RejectionCode.INSUFFICIENT_BUDGET);
   }
 
+  /** The protocol: an over-limit scope refuses "regardless of available remaining budget". */
+  @Test
+  void anOverLimitScopeRefusesBeforeAnAgentShortOfRoomDoes() {
+    LedgerState s =
+        apply(
+            decider,
+            support(),
+            byOperator(T0 + 1),
+            new RecordSpend(
+                null, USD, usd("60"), "evt-1", null, OveragePolicy.ALLOW_IF_AVAILABLE, SUPPORT));
+    // refund has $5; it asks for $6 under the over-limit workflow
+    assertThat(
+            refusal(s, byAgent("refund", T0 + 2), scopedHold("r1", "refund", usd("6"), SUPPORT))
+                .code())
+        .isEqualTo(RejectionCode.CIRCUIT_OPEN);
+    assertThat(
+            refusal(
+                    s,
+                    byAgent("refund", T0 + 2),
+                    new RecordSpend(
+                        "refund", USD, usd("6"), "evt-2", null, OveragePolicy.REJECT, SUPPORT))
+                .code())
+        .isEqualTo(RejectionCode.CIRCUIT_OPEN);
+  }
+
   /** Decision "A quarantined agent's open holds": commit and release settle, new holds stop. */
   @Test
   void aQuarantinedAgentsHoldStillCommitsAndReleasesButNothingNewStarts() {
