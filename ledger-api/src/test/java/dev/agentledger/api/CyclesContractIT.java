@@ -161,6 +161,29 @@ class CyclesContractIT {
         .isEqualTo(first.body().path("reservation_id"));
   }
 
+  /** The protocol scopes a key per tenant, endpoint and key: not per API key. */
+  @Test
+  void aRetryUnderAnotherKeyOfTheTenantIsAReplayNotASecondCharge() {
+    ledger.bootstrap("cy-rotate", "1.00");
+    ledger.bootstrap("cy-rotate2", "1.00");
+    String secondKey = ledger.issueOperatorKey("demo");
+    Map<String, Object> event = new LinkedHashMap<>();
+    event.put("idempotency_key", UUID.randomUUID().toString());
+    event.put("subject", Map.of("agent", "cy-rotate"));
+    event.put("action", Map.of("kind", "tool.call", "name", "search"));
+    event.put("actual", usd(DOLLAR / 10));
+    Reply first = call("POST", "/v1/events", key, json(event));
+    assertThat(first.status()).as(first.body().toString()).isEqualTo(201);
+    Reply retried = call("POST", "/v1/events", secondKey, json(event));
+    assertThat(retried.status()).as(retried.body().toString()).isEqualTo(201);
+    assertThat(retried.body().path("event_id")).isEqualTo(first.body().path("event_id"));
+    assertThat(balance("cy-rotate").path("spent").path("amount").asLong()).isEqualTo(DOLLAR / 10);
+
+    event.put("subject", Map.of("agent", "cy-rotate2"));
+    assertError(call("POST", "/v1/events", secondKey, json(event)), 409, "IDEMPOTENCY_MISMATCH");
+    assertThat(balance("cy-rotate2").path("spent").path("amount").asLong()).isZero();
+  }
+
   @Test
   void releaseReturnsTheHoldAndACommitAfterItIsFinalized() {
     ledger.bootstrap("cy-release", "1.00");

@@ -162,13 +162,24 @@ final class TestLedger implements AutoCloseable {
 
   /** Another tenant with its own operator key, made as the admin API would; returns the key. */
   String createTenant(String tenant) {
+    return asAdmin(tenant, true);
+  }
+
+  /** One more operator key of an existing tenant (a rotation, a second gateway); returns it. */
+  String issueOperatorKey(String tenant) {
+    return asAdmin(tenant, false);
+  }
+
+  private String asAdmin(String tenant, boolean create) {
     dev.agentledger.api.auth.OperatorKeys.Issued issued =
         dev.agentledger.api.auth.OperatorKeys.issue(tenant);
     try (dev.agentledger.api.bus.CommandBus bus =
         new dev.agentledger.api.bus.CommandBus(
             service.bootstrapServers(), SchemaCatalog.builtIn(), Duration.ofSeconds(20))) {
       Actor actor = Actor.system("test");
-      bus.submit(tenant, actor, new Command.CreateTenant(tenant)).join();
+      if (create) {
+        bus.submit(tenant, actor, new Command.CreateTenant(tenant)).join();
+      }
       bus.submit(tenant, actor, new Command.IssueOperatorKey(issued.keyId(), issued.hash())).join();
     }
     return issued.apiKey();

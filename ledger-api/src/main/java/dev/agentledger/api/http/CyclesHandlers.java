@@ -326,9 +326,17 @@ public final class CyclesHandlers {
       Function<Outcome, Object> render) {
     submissions.answer(
         ctx,
-        submissions.submit(ctx, who, command, "cycles:" + operation + ":" + key),
+        submissions.submitCycles(ctx, who, command, operation + ":" + key, payer(command)),
         render,
         CyclesErrors::refusal);
+  }
+
+  /** The agent a reserve or an event charges; the others name their reservation in the path. */
+  private static String payer(Command command) {
+    if (command instanceof ReserveBudget r) {
+      return r.agentId();
+    }
+    return command instanceof RecordSpend s ? s.agentId() : null;
   }
 
   /** The path's reservation (the caller's tenant's); its agent's rate pays for the call. */

@@ -39,22 +39,40 @@ public final class Submissions {
   }
 
   CompletableFuture<Outcome> submit(Context ctx, Principal who, Command command) {
-    return submit(ctx, who, command, ctx.header(IDEMPOTENCY_HEADER));
+    String key = ctx.header(IDEMPOTENCY_HEADER);
+    if (key != null && key.length() > 256) {
+      throw new ApiProblem(400, "invalid_idempotency_key", "Idempotency-Key is at most 256 chars");
+    }
+    if (key != null && key.startsWith(IdempotencyLog.TENANT_WIDE)) {
+      // Reserved for the Cycles paths' tenant-wide keys: another actor's key must stay out of
+      // reach.
+      throw new ApiProblem(
+          400,
+          "invalid_idempotency_key",
+          "Idempotency-Key may not start with " + IdempotencyLog.TENANT_WIDE);
+    }
+    return counted(command, sent(ctx, who, command, key, ""));
   }
 
-  /** As {@link #submit(Context, Principal, Command)}, with the key from elsewhere (a body). */
-  CompletableFuture<Outcome> submit(Context ctx, Principal who, Command command, String key) {
-    return counted(command, sent(ctx, who, command, key));
+  /**
+   * A Cycles call, under the body's key scoped to the tenant ({@link IdempotencyLog#TENANT_WIDE}).
+   * {@code payer} (the agent the call charges, or null) joins the request's fingerprint: two
+   * callers of the tenant sending the same body for different agents (each token's subject is its
+   * own agent) are different requests under one key, not a replay of each other's.
+   */
+  CompletableFuture<Outcome> submitCycles(
+      Context ctx, Principal who, Command command, String key, String payer) {
+    return counted(
+        command,
+        sent(ctx, who, command, IdempotencyLog.TENANT_WIDE + key, payer == null ? "" : payer));
   }
 
-  private CompletableFuture<Outcome> sent(Context ctx, Principal who, Command command, String key) {
+  private CompletableFuture<Outcome> sent(
+      Context ctx, Principal who, Command command, String key, String payer) {
     if (key == null || key.isBlank()) {
       return bus.submit(who.tenant(), who.actor(), command);
     }
-    if (key.length() > 256) {
-      throw new ApiProblem(400, "invalid_idempotency_key", "Idempotency-Key is at most 256 chars");
-    }
-    String fingerprint = fingerprint(ctx);
+    String fingerprint = fingerprint(ctx, payer);
     Optional<IdempotencyLog.Entry> prior =
         queries.idempotency(who.tenant(), who.actor().wire(), key);
     if (prior.isPresent()) {
@@ -128,7 +146,7 @@ public final class Submissions {
   }
 
   /** What a replay must match: method, path and the body in canonical JSON. */
-  static String fingerprint(Context ctx) {
+  static String fingerprint(Context ctx, String payer) {
     String body;
     try {
       String raw = ctx.body();
@@ -139,7 +157,14 @@ public final class Submissions {
     } catch (JsonProcessingException e) {
       body = ctx.body();
     }
-    return sha256(ctx.method().name() + " " + ctx.path() + "\n" + body);
+    // Without a payer the string is what it always was, so earlier entries still match.
+    return sha256(
+        ctx.method().name()
+            + " "
+            + ctx.path()
+            + "\n"
+            + body
+            + (payer.isEmpty() ? "" : "\n" + payer));
   }
 
   private static String sha256(String s) {

@@ -94,10 +94,7 @@ public final class LedgerQueries {
 
   public Optional<IdempotencyLog.Entry> idempotency(String tenant, String actor, String key) {
     return guarded(
-        () ->
-            Optional.ofNullable(
-                    read(StoreNames.IDEMPOTENCY).get(IdempotencyLog.key(tenant, actor, key)))
-                .map(json -> CanonicalJson.read(json, IdempotencyLog.Entry.class)));
+        () -> IdempotencyLog.find(read(StoreNames.IDEMPOTENCY)::get, tenant, actor, key));
   }
 
   /** The instance that owns the tenant, when it is not this one. */

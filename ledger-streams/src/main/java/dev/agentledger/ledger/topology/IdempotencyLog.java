@@ -4,13 +4,15 @@ import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.streams.KeyValue;
 
 /**
- * What each idempotency key produced, per tenant and actor: a replay with the same request gets the
- * same outcome and writes nothing; one with another request is refused. Entries are kept at least
- * the retention (24 h by default), then pruned.
+ * What each idempotency key produced, per tenant and actor (Cycles keys: per tenant): a replay with
+ * the same request gets the same outcome and writes nothing; one with another request is refused.
+ * Entries are kept at least the retention (24 h by default), then pruned.
  */
 public final class IdempotencyLog {
   /** One event of a remembered outcome, as it was signed. */
@@ -25,13 +27,42 @@ public final class IdempotencyLog {
     this.store = store;
   }
 
+  /**
+   * Keys with this prefix (the API's Cycles keys, {@code cycles:<operation>:<key>}) are the
+   * tenant's, whoever sends them: the protocol scopes a key per tenant, endpoint and key, so a
+   * retry under another API key of the tenant is still a replay, not a second charge.
+   */
+  public static final String TENANT_WIDE = "cycles:";
+
+  private static final String ANY_ACTOR = "*";
+
   public static String key(String tenant, String actor, String idempotencyKey) {
-    return tenant + "\u0000" + actor + "\u0000" + idempotencyKey;
+    String scope = idempotencyKey.startsWith(TENANT_WIDE) ? ANY_ACTOR : actor;
+    return tenant + "\u0000" + scope + "\u0000" + idempotencyKey;
+  }
+
+  /**
+   * Where a key's entry may be: under its scope, then, for a tenant-wide key, under its actor,
+   * where such keys were kept before they became tenant-wide (retained 24 h after an upgrade).
+   */
+  public static List<String> lookups(String tenant, String actor, String idempotencyKey) {
+    String key = key(tenant, actor, idempotencyKey);
+    String actors = tenant + "\u0000" + actor + "\u0000" + idempotencyKey;
+    return key.equals(actors) ? List.of(key) : List.of(key, actors);
+  }
+
+  /** The first entry found under {@link #lookups}, read from {@code store}. */
+  public static Optional<Entry> find(
+      Function<String, String> store, String tenant, String actor, String idempotencyKey) {
+    return lookups(tenant, actor, idempotencyKey).stream()
+        .map(store)
+        .filter(Objects::nonNull)
+        .findFirst()
+        .map(json -> CanonicalJson.read(json, Entry.class));
   }
 
   Optional<Entry> find(String tenant, String actor, String idempotencyKey) {
-    return Optional.ofNullable(store.get(key(tenant, actor, idempotencyKey)))
-        .map(json -> CanonicalJson.read(json, Entry.class));
+    return find(store::get, tenant, actor, idempotencyKey);
   }
 
   void remember(
