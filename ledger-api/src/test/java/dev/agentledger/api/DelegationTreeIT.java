@@ -171,6 +171,10 @@ class DelegationTreeIT extends OneLedgerPerClass {
     Answer mismatch = ledger.post("/v1/agent/delegate", lead, "{\"budget_usd\":0.7}", "idem-key-1");
     assertThat(mismatch.status()).isEqualTo(409);
     assertThat(mismatch.text("code")).isEqualTo("idempotency_key_mismatch");
+
+    Answer reserved = ledger.post("/v1/agent/delegate", lead, body, "cycles:reserve:x");
+    assertThat(reserved.status()).as("the Cycles paths' tenant-wide keys").isEqualTo(400);
+    assertThat(reserved.text("code")).isEqualTo("invalid_idempotency_key");
   }
 
   private static com.fasterxml.jackson.databind.JsonNode withoutKeyMaterial(
