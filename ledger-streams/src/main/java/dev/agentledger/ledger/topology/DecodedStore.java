@@ -50,4 +50,9 @@ final class DecodedStore<T> {
     store.put(key, CanonicalJson.write(value));
     recent.put(key, value);
   }
+
+  void delete(String key) {
+    store.delete(key);
+    recent.remove(key);
+  }
 }

@@ -22,15 +22,16 @@ import java.util.function.Function;
 import org.apache.kafka.streams.KeyValue;
 
 /**
- * Everything that expires (live agents, open reservations) ordered by when, so the sweeper finds
- * what is due with one range scan instead of reading everything. Keys: 16 hex digits of the
- * deadline, then tenant, kind and id.
+ * Everything that expires (live agents, open reservations) or is kept only for a while (settled
+ * reservations) ordered by when, so the sweeper finds what is due with one range scan instead of
+ * reading everything. Keys: 16 hex digits of the deadline, then tenant, kind and id.
  */
 final class ExpiryIndex {
-  /** What can expire, and the command that ends it. */
+  /** What can expire, and the command that ends it (none for a settled reservation's retention). */
   enum Kind {
     AGENT(ExpireAgent::new),
-    RESERVATION(ExpireReservation::new);
+    RESERVATION(ExpireReservation::new),
+    SETTLED(null);
 
     private final Function<String, Command> expire;
 
@@ -39,17 +40,22 @@ final class ExpiryIndex {
     }
   }
 
-  /** Something due to expire. */
-  record Due(String tenant, Kind kind, String id) {
+  /** Something due to expire (or to be forgotten), under its index key. */
+  record Due(String tenant, Kind kind, String id, String key) {
     Command command() {
       return kind.expire.apply(id);
     }
   }
 
   private final Keyspace.Writer<String> store;
+  private final long settledRetentionMs;
 
-  ExpiryIndex(Keyspace.Writer<String> store) {
+  /**
+   * @param settledRetentionMs how long a committed, released or expired reservation stays readable
+   */
+  ExpiryIndex(Keyspace.Writer<String> store, long settledRetentionMs) {
     this.store = store;
+    this.settledRetentionMs = settledRetentionMs;
   }
 
   /** Keeps the index in step with an event just folded into {@code state}. */
@@ -80,15 +86,26 @@ final class ExpiryIndex {
     List<Due> due = new ArrayList<>();
     for (KeyValue<String, String> kv : store.range(prefix(0), prefix(nowMs) + "~")) {
       String[] parts = kv.key.split("/", 4);
-      due.add(new Due(parts[1], Kind.valueOf(parts[2].toUpperCase(Locale.ROOT)), parts[3]));
+      due.add(new Due(parts[1], Kind.valueOf(parts[2].toUpperCase(Locale.ROOT)), parts[3], kv.key));
     }
     return due;
   }
 
+  /** Done with one whose retention ran out: it leaves the index. */
+  void forget(Due due) {
+    store.delete(due.key());
+  }
+
+  /** A settled reservation no longer expires; it is kept for the retention, then forgotten. */
   private void settled(String tenant, LedgerState state, String reservationId) {
     state
         .reservation(reservationId)
-        .ifPresent(r -> delete(tenant, Kind.RESERVATION, r.id(), r.deadlineMs()));
+        .ifPresent(
+            r -> {
+              delete(tenant, Kind.RESERVATION, r.id(), r.deadlineMs());
+              long at = r.finalizedAtMs() != null ? r.finalizedAtMs() : r.deadlineMs();
+              put(tenant, Kind.SETTLED, r.id(), at + settledRetentionMs);
+            });
   }
 
   private void put(String tenant, Kind kind, String id, Long atMs) {

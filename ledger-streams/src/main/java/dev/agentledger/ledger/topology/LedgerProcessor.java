@@ -74,7 +74,8 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
     this.reservations = new DecodedStore<>(StoreNames.RESERVATIONS.in(state), Reservation.class);
     this.children = StoreNames.CHILDREN.in(state);
     this.heads = StoreNames.HEADS.in(state);
-    this.expiries = new ExpiryIndex(StoreNames.EXPIRIES.in(state));
+    this.expiries =
+        new ExpiryIndex(StoreNames.EXPIRIES.in(state), settings.settledRetention().toMillis());
     this.idempotency = new IdempotencyLog(StoreNames.IDEMPOTENCY.in(state));
     context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     context.schedule(
@@ -135,9 +136,17 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
         now(c.getTenant()));
   }
 
-  /** Ends every agent whose TTL has passed (with its subtree and refunds) and every stale hold. */
+  /**
+   * Ends every agent whose TTL has passed (with its subtree and refunds) and every stale hold, and
+   * forgets settled reservations past their retention (storage, not state: their events remain).
+   */
   private void sweep(long wallClockMs) {
     for (ExpiryIndex.Due due : expiries.dueAt(wallClockMs)) {
+      if (due.kind() == ExpiryIndex.Kind.SETTLED) {
+        reservations.delete(StoreNames.reservationKey(due.tenant(), due.id()));
+        expiries.forget(due);
+        continue;
+      }
       long now = now(due.tenant());
       String commandId = "expire:" + due.tenant() + ":" + due.id() + ":" + now;
       CommandContext ctx =

@@ -38,14 +38,23 @@ public final class LedgerTopology {
    * @param idempotencyRetention how long an idempotency key stays bound to its outcome
    * @param checkpointEvery a checkpoint after this many new events of a tenant
    * @param checkpointInterval and at least this often for a tenant with unsealed events
+   * @param settledRetention how long a committed, released or expired reservation stays in the
+   *     store (readable, listed); its events stay on the evidence topic for good
    */
   public record Settings(
       Duration sweepInterval,
       Duration idempotencyRetention,
       long checkpointEvery,
-      Duration checkpointInterval) {
+      Duration checkpointInterval,
+      Duration settledRetention) {
+    /** Settled reservations stay readable a week: well past any idempotent retry (25 h). */
     public static final Settings DEFAULT =
-        new Settings(Duration.ofMillis(500), Duration.ofHours(25), 1_000, Duration.ofSeconds(2));
+        new Settings(
+            Duration.ofMillis(500),
+            Duration.ofHours(25),
+            1_000,
+            Duration.ofSeconds(2),
+            Duration.ofDays(7));
   }
 
   private LedgerTopology() {}

@@ -18,6 +18,7 @@ import dev.agentledger.ledger.domain.Actor;
 import dev.agentledger.ledger.domain.Agent;
 import dev.agentledger.ledger.domain.Budget;
 import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.domain.Command.CommitReservation;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
 import dev.agentledger.ledger.domain.Command.ReserveBudget;
 import dev.agentledger.ledger.domain.Command.SetScopeLimit;
@@ -223,6 +224,33 @@ class LedgerTopologyTest {
     assertThat(expired.getType()).isEqualTo("ReservationExpired");
     assertThat(expired.getActor()).isEqualTo("system:sweeper");
     assertThat(workflowBudget().reserved()).isZero();
+  }
+
+  @Test
+  void aSettledReservationIsForgottenAfterItsRetentionAndAnOpenOneIsNot() {
+    send("demo", Actor.operator("k1"), lead("lead", "5.00", List.of(LEAD_SCOPES.split(","))));
+    Actor lead = Actor.agent("lead");
+    send(
+        "demo",
+        lead,
+        new ReserveBudget("rsv_demo_a", "lead", "usd", null, 50, 60_000, 0, null, null, null));
+    send(
+        "demo",
+        lead,
+        new ReserveBudget("rsv_demo_b", "lead", "usd", null, 50, 86_400_000, 0, null, null, null));
+    send("demo", lead, new CommitReservation("rsv_demo_a", "usd", 20));
+    Keyspace.Reader<String> reservations = StoreNames.RESERVATIONS.in(state());
+
+    driver.advanceWallClockTime(LedgerTopology.Settings.DEFAULT.settledRetention().minusMinutes(1));
+    assertThat(reservations.get(StoreNames.reservationKey("demo", "rsv_demo_a"))).isNotNull();
+    driver.advanceWallClockTime(Duration.ofMinutes(2));
+    assertThat(reservations.get(StoreNames.reservationKey("demo", "rsv_demo_a"))).isNull();
+    assertThat(StoreNames.EXPIRIES.in(state()).all())
+        .extracting(kv -> kv.key)
+        .noneMatch(k -> k.endsWith("/rsv_demo_a"));
+    assertThat(reservations.get(StoreNames.reservationKey("demo", "rsv_demo_b")))
+        .as("expired a day in, b is settled too but within its retention")
+        .isNotNull();
   }
 
   private Budget workflowBudget() {
