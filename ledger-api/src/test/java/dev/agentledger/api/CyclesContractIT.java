@@ -11,7 +11,10 @@ import dev.agentledger.api.TestLedger.Answer;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -182,6 +185,29 @@ class CyclesContractIT {
     event.put("subject", Map.of("agent", "cy-rotate2"));
     assertError(call("POST", "/v1/events", secondKey, json(event)), 409, "IDEMPOTENCY_MISMATCH");
     assertThat(balance("cy-rotate2").path("spent").path("amount").asLong()).isZero();
+  }
+
+  @Test
+  void reservationsListInIdOrderPageByPage() {
+    ledger.bootstrap("cy-page", "1.00");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(reserved("cy-page", 1_000));
+    }
+    Collections.sort(ids);
+    Reply first = call("GET", "/v1/reservations?agent=cy-page&limit=2", key, null);
+    assertThat(first.status()).as(first.body().toString()).isEqualTo(200);
+    assertThat(first.body().path("reservations"))
+        .extracting(r -> r.path("reservation_id").asText())
+        .containsExactly(ids.get(0), ids.get(1));
+    assertThat(first.body().path("has_more").asBoolean()).isTrue();
+    String cursor = first.body().path("next_cursor").asText();
+    Reply second =
+        call("GET", "/v1/reservations?agent=cy-page&limit=2&cursor=" + cursor, key, null);
+    assertThat(second.body().path("reservations"))
+        .extracting(r -> r.path("reservation_id").asText())
+        .containsExactly(ids.get(2));
+    assertThat(second.body().path("has_more").asBoolean()).isFalse();
   }
 
   @Test

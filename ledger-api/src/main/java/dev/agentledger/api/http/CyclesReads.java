@@ -81,16 +81,19 @@ public final class CyclesReads {
     String key = blankToNull(ctx.queryParam("idempotency_key"));
     String status = blankToNull(ctx.queryParam("status"));
     String cursor = blankToNull(ctx.queryParam("cursor"));
+    int limit = limit(ctx);
+    // One more than the page, to know whether there is a next one.
     List<Reservation> matching =
-        queries.reservations(who.tenant()).stream()
-            .filter(r -> visible(who, r))
-            .filter(r -> key == null || key.equals(r.label().idempotencyKey()))
-            .filter(r -> status == null || status.equals(r.status().name()))
-            .filter(r -> subjectMatches(ctx, r))
-            .filter(r -> cursor == null || r.id().compareTo(cursor) > 0)
-            .sorted(Comparator.comparing(Reservation::id))
-            .toList();
-    Page<Reservation> page = Page.of(matching, limit(ctx));
+        queries.reservations(
+            who.tenant(),
+            cursor,
+            limit + 1,
+            r ->
+                visible(who, r)
+                    && (key == null || key.equals(r.label().idempotencyKey()))
+                    && (status == null || status.equals(r.status().name()))
+                    && subjectMatches(ctx, r));
+    Page<Reservation> page = Page.of(matching, limit);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("reservations", page.items().stream().map(CyclesReads::summary).toList());
     page.next().ifPresent(last -> out.put("next_cursor", last.id()));

@@ -12,6 +12,7 @@ import dev.agentledger.ledger.topology.StoreNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -59,8 +60,28 @@ public final class LedgerQueries {
   }
 
   /** The tenant's reservations, by id. */
-  public List<Reservation> reservations(String tenant) {
-    return guarded(() -> scan(StoreNames.RESERVATIONS, tenant, Reservation.class));
+  /**
+   * Up to {@code limit} of the tenant's reservations after {@code cursor} (by id) that match, in id
+   * order; it stops reading once it has them.
+   */
+  public List<Reservation> reservations(
+      String tenant, String cursor, int limit, Predicate<Reservation> matches) {
+    return guarded(
+        () -> {
+          List<Reservation> out = new ArrayList<>();
+          read(StoreNames.RESERVATIONS)
+              .walk(
+                  tenant + "/",
+                  cursor,
+                  kv -> {
+                    Reservation r = CanonicalJson.read(kv.value, Reservation.class);
+                    if (matches.test(r)) {
+                      out.add(r);
+                    }
+                    return out.size() < limit;
+                  });
+          return out;
+        });
   }
 
   /** The tenant's agents, by id. */

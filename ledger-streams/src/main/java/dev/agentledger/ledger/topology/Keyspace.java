@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -58,6 +59,9 @@ public final class Keyspace<V> {
 
   /** Reads one keyspace; keys going in and coming out are without the keyspace's prefix. */
   public static class Reader<V> {
+    /** Sorts after every character our keys use (ids and names are ASCII). */
+    private static final String LAST = "\uffff";
+
     final Keyspace<V> space;
     private final ReadOnlyKeyValueStore<String, byte[]> store;
 
@@ -86,6 +90,27 @@ public final class Keyspace<V> {
     /** Every entry of the keyspace, in key order. */
     public List<KeyValue<String, V>> all() {
       return scan("");
+    }
+
+    /**
+     * The entries under {@code keyPrefix} after {@code afterKey} (the rest of a key under the
+     * prefix, exclusive; null: from the first), in key order, while {@code more} says so: a page is
+     * read without reading what follows it.
+     */
+    public void walk(String keyPrefix, String afterKey, Predicate<KeyValue<String, V>> more) {
+      String first = space.prefix + keyPrefix + (afterKey == null ? "" : afterKey);
+      String skipped = afterKey == null ? null : keyPrefix + afterKey;
+      try (KeyValueIterator<String, byte[]> it =
+          store.range(first, space.prefix + keyPrefix + LAST)) {
+        while (it.hasNext()) {
+          KeyValue<String, byte[]> kv = it.next();
+          String key = kv.key.substring(space.prefix.length());
+          if (!key.equals(skipped)
+              && !more.test(KeyValue.pair(key, space.decode.apply(kv.value)))) {
+            return;
+          }
+        }
+      }
     }
 
     /** The entries from {@code from} to {@code to}, both inclusive, in key order. */

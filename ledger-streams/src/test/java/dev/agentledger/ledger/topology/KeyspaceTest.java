@@ -63,6 +63,19 @@ class KeyspaceTest {
   }
 
   @Test
+  void aWalkStartsAfterItsCursorAndStopsWhenTold() {
+    KeyValueStore<String, byte[]> store = store();
+    Keyspace.Writer<String> space = MERKLE.in(store);
+    List.of("t/a", "t/b", "t/c", "t/d", "tt/a", "u/a").forEach(k -> space.put(k, "v" + k));
+    List<String> seen = new java.util.ArrayList<>();
+    space.walk("t/", "a", kv -> seen.add(kv.key) && seen.size() < 2);
+    assertThat(seen).containsExactly("t/b", "t/c");
+    seen.clear();
+    space.walk("t/", null, kv -> seen.add(kv.key));
+    assertThat(seen).containsExactly("t/a", "t/b", "t/c", "t/d");
+  }
+
+  @Test
   void bytesAreKeptAsTheyAre() {
     KeyValueStore<String, byte[]> store = store();
     Keyspace<byte[]> heads = Keyspace.bytes("heads");
