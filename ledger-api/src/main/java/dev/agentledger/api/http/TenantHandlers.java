@@ -14,6 +14,7 @@ import dev.agentledger.ledger.domain.Tenant;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,16 @@ public final class TenantHandlers {
   private final LedgerQueries queries;
   private final CertificateAuthority ca;
   private final LongSupplier clock;
+  private final Map<String, IssuedCrl> crls = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A CRL as issued, with the tenant's chain head it was built at. */
+  private record IssuedCrl(byte[] head, long atMs, byte[] der) {}
+
+  /**
+   * A CRL is reissued once the tenant's chain moved (an agent ended) or after this long: anyone may
+   * fetch it, and building one reads every agent of the tenant. Well inside its 5 min nextUpdate.
+   */
+  private static final long CRL_REUSE_MS = 30_000;
 
   public TenantHandlers(
       AdminGate admin,
@@ -169,14 +180,25 @@ public final class TenantHandlers {
         .result(CertificateAuthority.crlPem(crlDer(ctx)));
   }
 
-  /**
-   * Built from state on every request: each delegated agent that ended or expired. Its revocation
-   * date is its expiry when that has passed, else now (state keeps no end time; the AgentTerminated
-   * event in the evidence has it).
-   */
+  /** The tenant's CRL: the last one issued while its chain has not moved since, else a new one. */
   private byte[] crlDer(Context ctx) {
     Tenant tenant = existing(tenantParam(ctx));
     long now = clock.getAsLong();
+    byte[] head = queries.head(tenant.id());
+    IssuedCrl last = crls.get(tenant.id());
+    if (last != null && Arrays.equals(last.head(), head) && now - last.atMs() < CRL_REUSE_MS) {
+      return last.der();
+    }
+    byte[] der = crlAt(tenant, now);
+    crls.put(tenant.id(), new IssuedCrl(head, now, der));
+    return der;
+  }
+
+  /**
+   * Built from state: each delegated agent that ended or expired. Its revocation date is its expiry
+   * when that has passed, else now (state keeps no end time; the AgentTerminated event has it).
+   */
+  private byte[] crlAt(Tenant tenant, long now) {
     List<CertificateAuthority.Revoked> revoked = new ArrayList<>();
     for (Agent a : queries.agents(tenant.id())) {
       if (!a.isRoot() && (a.lifecycle() == Lifecycle.TERMINATED || a.expiredAt(now))) {

@@ -129,6 +129,14 @@ public final class LedgerQueries {
     return owner.equals(self) ? Optional.empty() : Optional.of(owner);
   }
 
+  /**
+   * The tenant's chain head as stored (null before its first event): it changes with every event,
+   * so equal bytes mean nothing happened to the tenant in between.
+   */
+  public byte[] head(String tenant) {
+    return guarded(() -> read(StoreNames.HEADS).get(tenant));
+  }
+
   /** The tenant's latest signed checkpoint note. */
   public Optional<String> latestCheckpoint(String tenant) {
     return guarded(() -> Optional.ofNullable(read(StoreNames.CHECKPOINTS).get(tenant)));
