@@ -403,8 +403,14 @@ class CyclesContractIT {
     Reply own =
         call("POST", "/v1/reservations", null, json(body), "Authorization", "Bearer " + jwt);
     assertThat(own.status()).as(own.body().toString()).isEqualTo(200);
-    assertThat(own.body().path("scope_path").asText()).isEqualTo("tenant:demo");
+    assertThat(own.body().path("scope_path").asText())
+        .as("the paying agent, though the subject left it out")
+        .isEqualTo("tenant:demo/agent:cy-token");
     assertThat(balance("cy-token").path("reserved").path("amount").asLong()).isEqualTo(1_000);
+    Reply listed = call("GET", "/v1/reservations?agent=cy-token", key, null);
+    assertThat(listed.body().path("reservations"))
+        .extracting(r -> r.path("reservation_id").asText())
+        .containsExactly(own.body().path("reservation_id").asText());
     body.put("subject", Map.of("agent", "cy-commit"));
     assertError(
         call("POST", "/v1/reservations", null, json(body), "Authorization", "Bearer " + jwt),

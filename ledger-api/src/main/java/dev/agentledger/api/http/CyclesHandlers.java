@@ -122,8 +122,9 @@ public final class CyclesHandlers {
     out.put("reserved", CyclesUnits.amount(r.unit(), r.amount()));
     out.put("expires_at_ms", r.expiresAtMs());
     out.put("remaining_ttl_ms", remainingTtl(r.id(), r.expiresAtMs()));
-    out.put("scope_path", CyclesSubject.scopePath(r.label().subject()));
-    out.put("affected_scopes", CyclesSubject.affectedScopes(r.label().subject()));
+    Map<String, ?> charged = CyclesSubject.withPayer(r.label().subject(), r.agentId());
+    out.put("scope_path", CyclesSubject.scopePath(charged));
+    out.put("affected_scopes", CyclesSubject.affectedScopes(charged));
     return out;
   }
 

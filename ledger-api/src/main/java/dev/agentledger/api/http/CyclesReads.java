@@ -238,8 +238,9 @@ public final class CyclesReads {
     if (r.finalizedAtMs() != null) {
       out.put("finalized_at_ms", r.finalizedAtMs());
     }
-    out.put("scope_path", CyclesSubject.scopePath(r.label().subject()));
-    out.put("affected_scopes", CyclesSubject.affectedScopes(r.label().subject()));
+    Map<String, ?> charged = CyclesSubject.withPayer(r.label().subject(), r.agentId());
+    out.put("scope_path", CyclesSubject.scopePath(charged));
+    out.put("affected_scopes", CyclesSubject.affectedScopes(charged));
     return out;
   }
 
@@ -248,13 +249,15 @@ public final class CyclesReads {
     return !(who instanceof Principal.AgentPrincipal a) || a.agent().id().equals(r.agentId());
   }
 
+  /** The filters against the scopes the hold charges (its paying agent even if unnamed). */
   private static boolean subjectMatches(Context ctx, Reservation r) {
+    Map<String, ?> charged = CyclesSubject.withPayer(r.label().subject(), r.agentId());
     return CyclesSubject.LEVELS.stream()
         .filter(l -> !l.equals("tenant"))
         .allMatch(
             l -> {
               String want = blankToNull(ctx.queryParam(l));
-              return want == null || want.equals(r.label().subject().get(l));
+              return want == null || want.equals(charged.get(l));
             });
   }
 
