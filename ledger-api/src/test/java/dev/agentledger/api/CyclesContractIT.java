@@ -404,10 +404,10 @@ class CyclesContractIT {
         call("POST", "/v1/reservations", null, json(body), "Authorization", "Bearer " + jwt);
     assertThat(own.status()).as(own.body().toString()).isEqualTo(200);
     assertThat(own.body().path("scope_path").asText())
-        .as("the paying agent, though the subject left it out")
-        .isEqualTo("tenant:demo/agent:cy-token");
+        .as("the protocol: only the levels given")
+        .isEqualTo("tenant:demo");
     assertThat(balance("cy-token").path("reserved").path("amount").asLong()).isEqualTo(1_000);
-    Reply listed = call("GET", "/v1/reservations?agent=cy-token", key, null);
+    Reply listed = call("GET", "/v1/reservations?agent=cy-token", key, null); // its payer
     assertThat(listed.body().path("reservations"))
         .extracting(r -> r.path("reservation_id").asText())
         .containsExactly(own.body().path("reservation_id").asText());
@@ -416,6 +416,15 @@ class CyclesContractIT {
         call("POST", "/v1/reservations", null, json(body), "Authorization", "Bearer " + jwt),
         403,
         "FORBIDDEN");
+
+    // another agent's token may not settle it, nor replay its settlement under the same key
+    String other = ledger.bootstrap("cy-token-b", "1.00");
+    String path = "/v1/reservations/" + own.body().path("reservation_id").asText() + "/commit";
+    String commit = json(Map.of("idempotency_key", "tok-1", "actual", usd(500)));
+    assertThat(call("POST", path, null, commit, "Authorization", "Bearer " + jwt).status())
+        .isEqualTo(200);
+    assertError(
+        call("POST", path, null, commit, "Authorization", "Bearer " + other), 403, "FORBIDDEN");
   }
 
   @Test

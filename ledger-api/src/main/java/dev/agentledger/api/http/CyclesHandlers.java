@@ -122,9 +122,8 @@ public final class CyclesHandlers {
     out.put("reserved", CyclesUnits.amount(r.unit(), r.amount()));
     out.put("expires_at_ms", r.expiresAtMs());
     out.put("remaining_ttl_ms", remainingTtl(r.id(), r.expiresAtMs()));
-    Map<String, ?> charged = CyclesSubject.withPayer(r.label().subject(), r.agentId());
-    out.put("scope_path", CyclesSubject.scopePath(charged));
-    out.put("affected_scopes", CyclesSubject.affectedScopes(charged));
+    out.put("scope_path", CyclesSubject.scopePath(r.label().subject()));
+    out.put("affected_scopes", CyclesSubject.affectedScopes(r.label().subject()));
     return out;
   }
 
@@ -340,11 +339,17 @@ public final class CyclesHandlers {
     return command instanceof RecordSpend s ? s.agentId() : null;
   }
 
-  /** The path's reservation (the caller's tenant's); its agent's rate pays for the call. */
+  /**
+   * The path's reservation (the caller's tenant's; an agent token's own, as the ledger would rule,
+   * but before a replay could answer with another agent's outcome); its agent's rate pays.
+   */
   private String settledReservationId(Context ctx, Principal who) {
     String id = CyclesReads.ownReservationId(ctx, who, queries);
-    auth.chargeAgentRate(
-        ctx, who, queries.reservation(who.tenant(), id).map(Reservation::agentId).orElse(null));
+    String agentId = queries.reservation(who.tenant(), id).map(Reservation::agentId).orElse(null);
+    if (who instanceof Principal.AgentPrincipal a && !a.agent().id().equals(agentId)) {
+      throw CyclesErrors.error(403, "FORBIDDEN", "an agent token settles its own holds only");
+    }
+    auth.chargeAgentRate(ctx, who, agentId);
     return id;
   }
 

@@ -238,9 +238,8 @@ public final class CyclesReads {
     if (r.finalizedAtMs() != null) {
       out.put("finalized_at_ms", r.finalizedAtMs());
     }
-    Map<String, ?> charged = CyclesSubject.withPayer(r.label().subject(), r.agentId());
-    out.put("scope_path", CyclesSubject.scopePath(charged));
-    out.put("affected_scopes", CyclesSubject.affectedScopes(charged));
+    out.put("scope_path", CyclesSubject.scopePath(r.label().subject()));
+    out.put("affected_scopes", CyclesSubject.affectedScopes(r.label().subject()));
     return out;
   }
 
@@ -249,15 +248,18 @@ public final class CyclesReads {
     return !(who instanceof Principal.AgentPrincipal a) || a.agent().id().equals(r.agentId());
   }
 
-  /** The filters against the scopes the hold charges (its paying agent even if unnamed). */
+  /**
+   * The filters against the subject as sent, but {@code agent} against the agent that pays: an
+   * agent token's hold is that agent's even when its subject named only the tenant.
+   */
   private static boolean subjectMatches(Context ctx, Reservation r) {
-    Map<String, ?> charged = CyclesSubject.withPayer(r.label().subject(), r.agentId());
     return CyclesSubject.LEVELS.stream()
         .filter(l -> !l.equals("tenant"))
         .allMatch(
             l -> {
               String want = blankToNull(ctx.queryParam(l));
-              return want == null || want.equals(charged.get(l));
+              Object have = l.equals("agent") ? r.agentId() : r.label().subject().get(l);
+              return want == null || want.equals(have);
             });
   }
 

@@ -89,24 +89,11 @@ record CyclesSubject(Map<String, String> fields, Map<String, Object> sent, Strin
   }
 
   String scopePath() {
-    return scopePath(withPayer(fields, agentId));
+    return scopePath(fields);
   }
 
   List<String> affectedScopes() {
-    return affectedScopes(withPayer(fields, agentId));
-  }
-
-  /**
-   * The levels as sent, plus the agent that pays when the subject left it out (an agent token's
-   * {@code {tenant}}): the scopes the call charges are derived by the server, not echoed.
-   */
-  static Map<String, ?> withPayer(Map<String, ?> subject, String agentId) {
-    if (agentId == null || subject.containsKey("agent")) {
-      return subject;
-    }
-    Map<String, Object> out = new LinkedHashMap<>(subject);
-    out.put("agent", agentId);
-    return out;
+    return affectedScopes(fields);
   }
 
   /** {@code tenant:t/workflow:w/agent:a}: only the levels given, in canonical order. */

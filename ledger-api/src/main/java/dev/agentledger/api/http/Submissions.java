@@ -157,7 +157,7 @@ public final class Submissions {
     } catch (JsonProcessingException e) {
       body = ctx.body();
     }
-    // Without a payer the string is what it always was, so earlier entries still match.
+    // Without a payer (native calls; Cycles settles, whose path names the hold) as it always was.
     return sha256(
         ctx.method().name()
             + " "

@@ -115,7 +115,10 @@ public final class LedgerQueries {
 
   public Optional<IdempotencyLog.Entry> idempotency(String tenant, String actor, String key) {
     return guarded(
-        () -> IdempotencyLog.find(read(StoreNames.IDEMPOTENCY)::get, tenant, actor, key));
+        () ->
+            Optional.ofNullable(
+                    read(StoreNames.IDEMPOTENCY).get(IdempotencyLog.key(tenant, actor, key)))
+                .map(json -> CanonicalJson.read(json, IdempotencyLog.Entry.class)));
   }
 
   /** The instance that owns the tenant, when it is not this one. */

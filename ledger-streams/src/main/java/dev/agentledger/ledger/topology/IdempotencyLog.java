@@ -4,9 +4,7 @@ import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 import org.apache.kafka.streams.KeyValue;
 
 /**
@@ -41,28 +39,9 @@ public final class IdempotencyLog {
     return tenant + "\u0000" + scope + "\u0000" + idempotencyKey;
   }
 
-  /**
-   * Where a key's entry may be: under its scope, then, for a tenant-wide key, under its actor,
-   * where such keys were kept before they became tenant-wide (retained 24 h after an upgrade).
-   */
-  public static List<String> lookups(String tenant, String actor, String idempotencyKey) {
-    String key = key(tenant, actor, idempotencyKey);
-    String actors = tenant + "\u0000" + actor + "\u0000" + idempotencyKey;
-    return key.equals(actors) ? List.of(key) : List.of(key, actors);
-  }
-
-  /** The first entry found under {@link #lookups}, read from {@code store}. */
-  public static Optional<Entry> find(
-      Function<String, String> store, String tenant, String actor, String idempotencyKey) {
-    return lookups(tenant, actor, idempotencyKey).stream()
-        .map(store)
-        .filter(Objects::nonNull)
-        .findFirst()
-        .map(json -> CanonicalJson.read(json, Entry.class));
-  }
-
   Optional<Entry> find(String tenant, String actor, String idempotencyKey) {
-    return find(store::get, tenant, actor, idempotencyKey);
+    return Optional.ofNullable(store.get(key(tenant, actor, idempotencyKey)))
+        .map(json -> CanonicalJson.read(json, Entry.class));
   }
 
   void remember(
