@@ -36,8 +36,6 @@ class JsonBodyTest {
     String huge = "0.5" + "0".repeat(60_000);
     assertThat(code(() -> body("{\"amount_usd\":\"" + huge + "\"}").usd("amount_usd")))
         .isEqualTo("invalid_amount");
-    assertThat(code(() -> body("{\"amount_usd\":5" + "0".repeat(900) + "}").usd("amount_usd")))
-        .isEqualTo("invalid_amount");
     assertThat(body("{\"amount_usd\":\"12.5\"}").usd("amount_usd")).isEqualTo(1_250_000_000L);
   }
 

@@ -79,7 +79,7 @@ final class Reservations {
                 () ->
                     Spending.overageRefusal(
                         agent, budgets, OveragePolicy.REJECT, c.amount(), coverable))
-            .or(() -> Scopes.refusal(sim.tenant(), scopes, OveragePolicy.REJECT, c.amount()));
+            .or(() -> Scopes.roomRefusal(sim.tenant(), scopes, OveragePolicy.REJECT, c.amount()));
     if (refused.isPresent()) {
       return refused;
     }

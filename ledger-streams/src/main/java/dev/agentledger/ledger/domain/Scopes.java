@@ -174,10 +174,12 @@ public final class Scopes {
    */
   static Optional<Rejection> refusal(
       Tenant tenant, List<String> keys, OveragePolicy policy, long needed) {
-    Optional<Rejection> over = breakerRefusal(tenant, keys, needed);
-    if (over.isPresent()) {
-      return over;
-    }
+    return breakerRefusal(tenant, keys, needed).or(() -> roomRefusal(tenant, keys, policy, needed));
+  }
+
+  /** Too little room on a scope, unless the policy allows it (breakers checked by the caller). */
+  static Optional<Rejection> roomRefusal(
+      Tenant tenant, List<String> keys, OveragePolicy policy, long needed) {
     for (String key : keys) {
       Budget b = tenant.scopeBudget(key);
       Optional<Rejection> refused =

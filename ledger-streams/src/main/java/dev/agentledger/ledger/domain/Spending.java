@@ -184,7 +184,7 @@ final class Spending {
         breakerRefusal(agent, budgets)
             .or(() -> Scopes.breakerRefusal(tenant, scopes, c.amount()))
             .or(() -> overageRefusal(agent, budgets, c.overagePolicy(), c.amount(), ownCoverable))
-            .or(() -> Scopes.refusal(tenant, scopes, c.overagePolicy(), c.amount()));
+            .or(() -> Scopes.roomRefusal(tenant, scopes, c.overagePolicy(), c.amount()));
     if (refused.isPresent()) {
       return refused;
     }

@@ -22,16 +22,16 @@ import java.util.function.Function;
 import org.apache.kafka.streams.KeyValue;
 
 /**
- * Everything that expires (live agents, open reservations) or is kept only for a while (settled
- * reservations) ordered by when, so the sweeper finds what is due with one range scan instead of
- * reading everything. Keys: 16 hex digits of the deadline, then tenant, kind and id.
+ * Everything that expires (live agents, open reservations) ordered by when, so the sweeper finds
+ * what is due with one range scan instead of reading everything. Keys: 16 hex digits of the
+ * deadline, then tenant, kind and id. Settled reservations are kept in a second index of the same
+ * shape ({@link StoreNames#RETENTION}: time, tenant, id) until their retention ends.
  */
 final class ExpiryIndex {
-  /** What can expire, and the command that ends it (none for a settled reservation's retention). */
+  /** What can expire, and the command that ends it. */
   enum Kind {
     AGENT(ExpireAgent::new),
-    RESERVATION(ExpireReservation::new),
-    SETTLED(null);
+    RESERVATION(ExpireReservation::new);
 
     private final Function<String, Command> expire;
 
@@ -40,21 +40,27 @@ final class ExpiryIndex {
     }
   }
 
-  /** Something due to expire (or to be forgotten), under its index key. */
-  record Due(String tenant, Kind kind, String id, String key) {
+  /** Something due to expire. */
+  record Due(String tenant, Kind kind, String id) {
     Command command() {
       return kind.expire.apply(id);
     }
   }
 
+  /** A settled reservation whose retention has ended, under its retention key. */
+  record Settled(String tenant, String reservationId, String key) {}
+
   private final Keyspace.Writer<String> store;
+  private final Keyspace.Writer<String> retention;
   private final long settledRetentionMs;
 
   /**
    * @param settledRetentionMs how long a committed, released or expired reservation stays readable
    */
-  ExpiryIndex(Keyspace.Writer<String> store, long settledRetentionMs) {
+  ExpiryIndex(
+      Keyspace.Writer<String> store, Keyspace.Writer<String> retention, long settledRetentionMs) {
     this.store = store;
+    this.retention = retention;
     this.settledRetentionMs = settledRetentionMs;
   }
 
@@ -86,14 +92,24 @@ final class ExpiryIndex {
     List<Due> due = new ArrayList<>();
     for (KeyValue<String, String> kv : store.range(prefix(0), prefix(nowMs) + "~")) {
       String[] parts = kv.key.split("/", 4);
-      due.add(new Due(parts[1], Kind.valueOf(parts[2].toUpperCase(Locale.ROOT)), parts[3], kv.key));
+      due.add(new Due(parts[1], Kind.valueOf(parts[2].toUpperCase(Locale.ROOT)), parts[3]));
     }
     return due;
   }
 
-  /** Done with one whose retention ran out: it leaves the index. */
-  void forget(Due due) {
-    store.delete(due.key());
+  /** Settled reservations whose retention ended at or before {@code nowMs}, soonest first. */
+  List<Settled> settledDueAt(long nowMs) {
+    List<Settled> due = new ArrayList<>();
+    for (KeyValue<String, String> kv : retention.range(prefix(0), prefix(nowMs) + "~")) {
+      String[] parts = kv.key.split("/", 3);
+      due.add(new Settled(parts[1], parts[2], kv.key));
+    }
+    return due;
+  }
+
+  /** Done with one whose retention ran out: it leaves the retention index. */
+  void forget(Settled settled) {
+    retention.delete(settled.key());
   }
 
   /** A settled reservation no longer expires; it is kept for the retention, then forgotten. */
@@ -104,7 +120,7 @@ final class ExpiryIndex {
             r -> {
               delete(tenant, Kind.RESERVATION, r.id(), r.deadlineMs());
               long at = r.finalizedAtMs() != null ? r.finalizedAtMs() : r.deadlineMs();
-              put(tenant, Kind.SETTLED, r.id(), at + settledRetentionMs);
+              retention.put(prefix(at + settledRetentionMs) + "/" + tenant + "/" + r.id(), "");
             });
   }
 

@@ -75,7 +75,10 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
     this.children = StoreNames.CHILDREN.in(state);
     this.heads = StoreNames.HEADS.in(state);
     this.expiries =
-        new ExpiryIndex(StoreNames.EXPIRIES.in(state), settings.settledRetention().toMillis());
+        new ExpiryIndex(
+            StoreNames.EXPIRIES.in(state),
+            StoreNames.RETENTION.in(state),
+            settings.settledRetention().toMillis());
     this.idempotency = new IdempotencyLog(StoreNames.IDEMPOTENCY.in(state));
     context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     context.schedule(
@@ -141,12 +144,11 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
    * forgets settled reservations past their retention (storage, not state: their events remain).
    */
   private void sweep(long wallClockMs) {
+    for (ExpiryIndex.Settled done : expiries.settledDueAt(wallClockMs)) {
+      reservations.delete(StoreNames.reservationKey(done.tenant(), done.reservationId()));
+      expiries.forget(done);
+    }
     for (ExpiryIndex.Due due : expiries.dueAt(wallClockMs)) {
-      if (due.kind() == ExpiryIndex.Kind.SETTLED) {
-        reservations.delete(StoreNames.reservationKey(due.tenant(), due.id()));
-        expiries.forget(due);
-        continue;
-      }
       long now = now(due.tenant());
       String commandId = "expire:" + due.tenant() + ":" + due.id() + ":" + now;
       CommandContext ctx =

@@ -31,6 +31,12 @@ public final class StoreNames {
   /** live agents and reservations by expiry (see {@link ExpiryIndex}). */
   public static final Keyspace<String> EXPIRIES = Keyspace.text("expiries");
 
+  /**
+   * settled reservations by the end of their retention (see {@link ExpiryIndex}); a keyspace of its
+   * own so that code which knows only {@link #EXPIRIES} never meets its entries.
+   */
+  public static final Keyspace<String> RETENTION = Keyspace.text("retention");
+
   /** key {@link IdempotencyLog#key} → the outcome bound to an idempotency key. */
   public static final Keyspace<String> IDEMPOTENCY = Keyspace.text("idempotency");
 
