@@ -103,6 +103,7 @@ public final class LedgerService implements AutoCloseable {
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       Topics.ensure(admin, TopicsConfig.defaults().withPartitions(config.partitions()));
       Topics.refuseRetiredState(admin, config.applicationId(), StoreNames.LEGACY_STORES);
+      Topics.refuseOrphanedEvidence(admin, config.applicationId(), StoreNames.STORE);
     }
     Keyring ring = Keyring.open(config.keysDir());
     SigningKey key =

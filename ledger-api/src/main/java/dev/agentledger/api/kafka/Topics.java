@@ -14,7 +14,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.KafkaFuture;
@@ -75,7 +77,44 @@ public final class Topics {
           "this cluster holds ledger state in a layout from before the single state store ("
               + String.join(", ", found)
               + "); this release cannot read it. Start on a new data directory (embedded broker)"
-              + " or a new LEDGER_APPLICATION_ID, or delete those topics to discard that state");
+              + " or an empty cluster");
+    }
+  }
+
+  /**
+   * Fails when {@code ledger.evidence} holds events but this application's state ({@code store}'s
+   * changelog) is gone: a changed LEDGER_APPLICATION_ID, an application reset, a lost changelog.
+   * The chain heads live only there, so starting would sign every tenant's next event as seq 1 on
+   * the same topic, two histories under one key, which no verifier could ever accept again.
+   */
+  public static void refuseOrphanedEvidence(Admin admin, String applicationId, String store) {
+    String changelog = applicationId + "-" + store + "-changelog";
+    if (get(admin.listTopics().names(), "list topics").contains(changelog)) {
+      return;
+    }
+    TopicDescription evidence =
+        get(admin.describeTopics(List.of(TopicNames.EVIDENCE)).allTopicNames(), "describe")
+            .get(TopicNames.EVIDENCE);
+    Map<TopicPartition, OffsetSpec> ends = new LinkedHashMap<>();
+    evidence
+        .partitions()
+        .forEach(
+            p ->
+                ends.put(
+                    new TopicPartition(TopicNames.EVIDENCE, p.partition()), OffsetSpec.latest()));
+    long written =
+        get(admin.listOffsets(ends).all(), "list offsets").values().stream()
+            .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
+            .sum();
+    if (written > 0) {
+      throw new IllegalStateException(
+          TopicNames.EVIDENCE
+              + " holds evidence but the ledger state of application "
+              + applicationId
+              + " ("
+              + changelog
+              + ") does not exist; starting would begin every tenant's chain again at seq 1."
+              + " Use the application id that wrote it, or an empty cluster");
     }
   }
 

@@ -17,7 +17,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,6 +65,29 @@ class TopicsIT {
         .hasMessageContaining("retired-app-heads-changelog")
         .hasMessageContaining("new data directory");
     Topics.refuseRetiredState(admin, "another-app", retired); // another application's are not ours
+  }
+
+  @Test
+  void evidenceWithoutTheStateThatChainedItIsRefused() throws Exception {
+    Topics.ensure(admin, TopicsConfig.defaults());
+    Topics.refuseOrphanedEvidence(admin, "orphan-app", "ledger-state"); // no evidence yet
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(TopicNames.EVIDENCE, new byte[] {1})).get();
+    }
+
+    assertThatThrownBy(() -> Topics.refuseOrphanedEvidence(admin, "orphan-app", "ledger-state"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("orphan-app-ledger-state-changelog")
+        .hasMessageContaining("seq 1");
+    admin
+        .createTopics(List.of(new NewTopic("orphan-app-ledger-state-changelog", 1, (short) 1)))
+        .all()
+        .get();
+    Topics.refuseOrphanedEvidence(admin, "orphan-app", "ledger-state"); // its own state is there
   }
 
   @Test
