@@ -184,6 +184,11 @@ public final class ChainVerifier {
   private Prepared prepare(EvidenceRecord record) {
     EvidenceEvent e = record.event();
     long position = record.position();
+    if (e == null) {
+      String why = record.unreadable() != null ? record.unreadable() : "no event";
+      return Prepared.failed(
+          new Failure(FailureCode.MALFORMED, String.valueOf(record.key()), -1, position, why));
+    }
     UnsignedEvent u;
     byte[] input;
     try {

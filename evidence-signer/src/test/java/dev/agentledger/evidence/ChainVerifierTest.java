@@ -213,6 +213,27 @@ class ChainVerifierTest {
   }
 
   @Test
+  void aRecordThatIsNoEventIsMalformedAndTheChainGoesOn() {
+    List<EvidenceEvent> run = ChainWriter.write(SPECS, KEY);
+    List<EvidenceRecord> records = new ArrayList<>();
+    records.add(EvidenceRecord.keyed(run.get(0), 0, run.get(0).getTenant()));
+    records.add(EvidenceRecord.unreadable(1, "t1", "not an evidence event: unknown magic byte"));
+    for (int i = 1; i < run.size(); i++) {
+      records.add(EvidenceRecord.keyed(run.get(i), i + 1, run.get(i).getTenant()));
+    }
+
+    ChainVerifier verifier = new ChainVerifier(TRUSTED);
+    List<Failure> failures =
+        verifier.acceptAll(records).stream().flatMap(Optional::stream).toList();
+
+    assertThat(failures)
+        .extracting(Failure::code, Failure::tenant, Failure::position)
+        .containsExactly(tuple(FailureCode.MALFORMED, "t1", 1L));
+    assertThat(failures.get(0).message()).contains("unknown magic byte");
+    assertThat(verifier.verdict().eventsChecked()).isEqualTo(run.size() + 1);
+  }
+
+  @Test
   void parallelBatchesReportExactlyWhatOneByOneReports() {
     List<Spec> specs = new ArrayList<>();
     for (int i = 0; i < 3 * ChainVerifier.PARALLEL_MIN; i++) {

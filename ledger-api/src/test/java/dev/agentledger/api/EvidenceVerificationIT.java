@@ -3,6 +3,7 @@ package dev.agentledger.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentledger.api.TestLedger.Answer;
+import dev.agentledger.api.kafka.TopicNames;
 import dev.agentledger.evidence.EvidenceJson;
 import dev.agentledger.evidence.Keyring;
 import dev.agentledger.schemas.avro.EvidenceEvent;
@@ -10,6 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,6 +115,31 @@ class EvidenceVerificationIT {
       assertThat(failed.code()).isEqualTo(1);
       assertThat(failed.summary().path("first_failure").path("seq").asLong())
           .isEqualTo(victim.getSeq());
+
+      // A line, or a record on the topic, that is no event: reported where it is, not a crash.
+      List<String> lines = new ArrayList<>(EvidenceJson.toJsonl(events).lines().toList());
+      lines.add(2, "{\"not\":\"an event\"}");
+      Path junk = Files.writeString(work.resolve("junk.jsonl"), String.join("\n", lines) + "\n");
+      VerifierRun junkLine =
+          verify("verify", "--file", junk.toString(), "--jwks", jwksFile.toString(), "--json");
+      assertThat(junkLine.code()).as(junkLine.output()).isEqualTo(1);
+      assertThat(junkLine.summary().path("first_failure").path("code").asText())
+          .isEqualTo("MALFORMED");
+      assertThat(junkLine.summary().path("first_failure").path("position").asLong()).isEqualTo(2);
+      assertThat(junkLine.summary().path("events").asLong()).isEqualTo(events.size() + 1);
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(
+              java.util.Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ledger.service.bootstrapServers()),
+              new StringSerializer(),
+              new ByteArraySerializer())) {
+        producer.send(new ProducerRecord<>(TopicNames.EVIDENCE, "demo", new byte[] {9})).get();
+      }
+      VerifierRun junkRecord = VerifierRun.live(ledger);
+      assertThat(junkRecord.code()).as(junkRecord.output()).isEqualTo(1);
+      assertThat(junkRecord.summary().path("first_failure").path("code").asText())
+          .isEqualTo("MALFORMED");
+      assertThat(junkRecord.summary().path("events").asLong()).isEqualTo(events.size() + 1);
     }
   }
 

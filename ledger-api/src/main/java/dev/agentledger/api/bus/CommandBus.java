@@ -34,6 +34,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -49,7 +51,7 @@ public final class CommandBus implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommandBus.class);
 
   private final KafkaProducer<String, LedgerCommand> producer;
-  private final KafkaConsumer<String, EvidenceEvent> consumer;
+  private final KafkaConsumer<String, byte[]> consumer;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
   private final Duration timeout;
@@ -67,6 +69,7 @@ public final class CommandBus implements AutoCloseable {
           });
   private final ObjLongConsumer<String> onEvidence;
   private final AvroSerde<EvidenceEvent> evidence;
+  private final Deserializer<EvidenceEvent> tailed; // the tail's own: one thread uses it
   private volatile boolean running = true;
 
   private record Pending(CompletableFuture<Outcome> future, List<EvidenceEvent> events) {}
@@ -101,6 +104,7 @@ public final class CommandBus implements AutoCloseable {
     this.commitNowBelow = commitNowBelow;
     this.onEvidence = onEvidence;
     this.evidence = AvroSerde.evidence(catalog);
+    this.tailed = evidence.deserializer();
     this.producer =
         new KafkaProducer<>(
             producerProps(bootstrapServers),
@@ -108,7 +112,7 @@ public final class CommandBus implements AutoCloseable {
             AvroSerde.commands(catalog).serializer());
     this.consumer =
         new KafkaConsumer<>(
-            consumerProps(bootstrapServers), new StringDeserializer(), evidence.deserializer());
+            consumerProps(bootstrapServers), new StringDeserializer(), new ByteArrayDeserializer());
     positionAtEnd();
     this.listener = new Thread(this::listen, "evidence-outcomes");
     listener.setDaemon(true);
@@ -218,9 +222,12 @@ public final class CommandBus implements AutoCloseable {
   private void listen() {
     try {
       while (running) {
-        for (ConsumerRecord<String, EvidenceEvent> r : consumer.poll(Duration.ofMillis(200))) {
-          onEvidence.accept(r.value().getTenant(), r.value().getSeq());
-          deliver(r.value());
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          EvidenceEvent event = decoded(r);
+          if (event != null) {
+            onEvidence.accept(event.getTenant(), event.getSeq());
+            deliver(event);
+          }
         }
       }
     } catch (WakeupException e) {
@@ -230,6 +237,16 @@ public final class CommandBus implements AutoCloseable {
       running = false;
     } finally {
       consumer.close();
+    }
+  }
+
+  /** The record's event; a record that is none (not ours, a tombstone) is logged and skipped. */
+  private EvidenceEvent decoded(ConsumerRecord<String, byte[]> r) {
+    try {
+      return r.value() == null ? null : tailed.deserialize(r.topic(), r.value());
+    } catch (RuntimeException notAnEvent) {
+      LOG.warn("skipping a record that is no evidence event at {}-{}", r.partition(), r.offset());
+      return null;
     }
   }
 

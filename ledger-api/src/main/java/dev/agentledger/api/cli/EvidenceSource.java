@@ -8,6 +8,7 @@ import dev.agentledger.schemas.SchemaCatalog;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -46,18 +49,30 @@ interface EvidenceSource {
             line != null && !stop.getAsBoolean();
             line = in.readLine()) {
           if (!line.isBlank()) {
-            batch.add(EvidenceRecord.unkeyed(EvidenceJson.fromJson(line), position++));
+            batch.add(fromLine(line, position++));
           }
           if (batch.size() == FILE_BATCH) {
             sink.accept(List.copyOf(batch));
             batch.clear();
           }
         }
+      } catch (CharacterCodingException notUtf8) {
+        // nothing after it can be read as lines with certainty: reported, and the read ends
+        batch.add(EvidenceRecord.unreadable(position, null, "the file is not UTF-8 from here"));
       }
       if (!batch.isEmpty() && !stop.getAsBoolean()) {
         sink.accept(batch);
       }
     };
+  }
+
+  /** A line of an export; one that is not an event's JSON is reported, not thrown. */
+  private static EvidenceRecord fromLine(String line, long position) {
+    try {
+      return EvidenceRecord.unkeyed(EvidenceJson.fromJson(line), position);
+    } catch (RuntimeException notAnEvent) {
+      return EvidenceRecord.unreadable(position, null, "not an event: " + notAnEvent.getMessage());
+    }
   }
 
   /** The checkpoint notes on the checkpoints topic, from the start to its current end. */
@@ -70,7 +85,11 @@ interface EvidenceSource {
             AvroSerde.checkpoints(catalog).deserializer())) {
       Map<TopicPartition, Long> end = fromStart(consumer, topic);
       while (end.keySet().stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> notes.add(r.value().getNote()));
+        for (var r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.value() != null) { // a tombstone carries no note
+            notes.add(r.value().getNote());
+          }
+        }
       }
     }
     return notes;
@@ -82,20 +101,23 @@ interface EvidenceSource {
    */
   static EvidenceSource topic(
       String bootstrap, String topic, SchemaCatalog catalog, boolean follow) {
+    Deserializer<EvidenceEvent> events = AvroSerde.evidence(catalog).deserializer();
     return (sink, stop) -> {
-      try (KafkaConsumer<String, EvidenceEvent> consumer =
+      // Values are decoded here, record by record: a record that is not an event is reported
+      // at its position instead of stopping the consumer there for good.
+      try (KafkaConsumer<String, byte[]> consumer =
           new KafkaConsumer<>(
               committedReader(bootstrap, 5_000),
               new StringDeserializer(),
-              AvroSerde.evidence(catalog).deserializer())) {
+              new ByteArrayDeserializer())) {
         Map<TopicPartition, Long> end = fromStart(consumer, topic);
         Set<TopicPartition> parts = end.keySet();
         long position = 0;
         while (!stop.getAsBoolean()
             && (follow || parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)))) {
           List<EvidenceRecord> batch = new ArrayList<>();
-          for (ConsumerRecord<String, EvidenceEvent> r : consumer.poll(Duration.ofMillis(200))) {
-            batch.add(EvidenceRecord.keyed(r.value(), position++, r.key()));
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            batch.add(decoded(events, r, position++));
           }
           if (!batch.isEmpty()) {
             sink.accept(batch);
@@ -103,6 +125,19 @@ interface EvidenceSource {
         }
       }
     };
+  }
+
+  private static EvidenceRecord decoded(
+      Deserializer<EvidenceEvent> events, ConsumerRecord<String, byte[]> r, long position) {
+    if (r.value() == null) {
+      return EvidenceRecord.unreadable(position, r.key(), "a record without a value");
+    }
+    try {
+      return EvidenceRecord.keyed(events.deserialize(r.topic(), r.value()), position, r.key());
+    } catch (RuntimeException notAnEvent) {
+      return EvidenceRecord.unreadable(
+          position, r.key(), "not an evidence event: " + notAnEvent.getMessage());
+    }
   }
 
   /** A consumer that sees committed records only. */
