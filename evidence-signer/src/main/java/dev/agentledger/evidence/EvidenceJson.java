@@ -1,5 +1,6 @@
 package dev.agentledger.evidence;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +21,9 @@ import java.util.Map;
  * ledger.evidence.json}), by exports and by the verifiers' file input.
  */
 public final class EvidenceJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  // Two members of one name would leave which one was signed to the reader: refused.
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private EvidenceJson() {}
 
@@ -47,19 +50,23 @@ public final class EvidenceJson {
     }
   }
 
-  /** Parses one line; a missing field or bad hex is an IllegalArgumentException. */
+  /**
+   * Parses one line strictly, each field of its exported type (numbers integral and in range,
+   * strings strings, hex lowercase): a line is read one way only, as the JavaScript verifier reads
+   * it. Anything else is an IllegalArgumentException.
+   */
   public static EvidenceEvent fromJson(String line) {
     try {
       JsonNode n = MAPPER.readTree(line);
       return EvidenceEvent.newBuilder()
           .setTenant(text(n, "tenant"))
-          .setSeq(field(n, "seq").asLong())
+          .setSeq(int64(n, "seq"))
           .setEventId(text(n, "event_id"))
           .setCommandId(text(n, "command_id"))
-          .setCauseIndex(field(n, "cause_index").asInt())
-          .setCauseCount(field(n, "cause_count").asInt())
+          .setCauseIndex(int32(n, "cause_index"))
+          .setCauseCount(int32(n, "cause_count"))
           .setActor(text(n, "actor"))
-          .setTimeMs(Instant.ofEpochMilli(field(n, "time_ms").asLong()))
+          .setTimeMs(Instant.ofEpochMilli(int64(n, "time_ms")))
           .setType(text(n, "type"))
           .setPayload(text(n, "payload"))
           .setPrevHash(hexBytes(n, "prev_hash"))
@@ -107,10 +114,34 @@ public final class EvidenceJson {
   }
 
   private static String text(JsonNode n, String name) {
-    return field(n, name).asText();
+    JsonNode v = field(n, name);
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException("evidence JSON " + name + " is not a string");
+    }
+    return v.asText();
+  }
+
+  private static long int64(JsonNode n, String name) {
+    JsonNode v = field(n, name);
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new IllegalArgumentException("evidence JSON " + name + " is not a 64-bit integer");
+    }
+    return v.asLong();
+  }
+
+  private static int int32(JsonNode n, String name) {
+    JsonNode v = field(n, name);
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw new IllegalArgumentException("evidence JSON " + name + " is not a 32-bit integer");
+    }
+    return v.asInt();
   }
 
   private static ByteBuffer hexBytes(JsonNode n, String name) {
-    return ByteBuffer.wrap(Bytes.HEX.parseHex(text(n, name)));
+    String hex = text(n, name);
+    if (!hex.equals(hex.toLowerCase(java.util.Locale.ROOT))) {
+      throw new IllegalArgumentException("evidence JSON " + name + " is not lowercase hex");
+    }
+    return ByteBuffer.wrap(Bytes.HEX.parseHex(hex));
   }
 }
