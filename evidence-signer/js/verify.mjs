@@ -197,6 +197,7 @@ export async function main(argv, { out = process.stdout, err = process.stderr } 
     if (opts.verbose && e.stack) err.write(`${e.stack}\n`);
     return EXIT_USAGE;
   }
+  verifier.finish();
   const v = verifier.verdict();
   const cpFailures = checkpoints.failures();
   const summary = {

@@ -102,6 +102,24 @@ export class ChainVerifier {
     return failure;
   }
 
+  /**
+   * The stream has ended: a tenant whose last event leaves its command open has lost that
+   * command's last events (a command's events always commit together). Each is a BAD_CAUSE at
+   * position -1. Call once, after the whole stream.
+   */
+  finish() {
+    const cut = [...this.tails.keys()].sort()
+      .map((tenant) => this.tails.get(tenant))
+      .filter((last) => last.cause_index < last.cause_count - 1)
+      .map((last) => failure(Code.BAD_CAUSE, last, -1,
+        `the stream ends inside command ${last.command_id}, after event ${last.cause_index + 1} of ${last.cause_count}`));
+    for (const f of cut) {
+      this.failures++;
+      this.firstFailure ??= f;
+    }
+    return cut;
+  }
+
   verdict() {
     return {
       ok: this.failures === 0,

@@ -126,3 +126,19 @@ describe('Kafka record keys (§5 check 2)', () => {
     assert.equal(feed([{ event: first, key: undefined }]).verdict.ok, true);
   });
 });
+
+describe('the end of the stream (§3)', () => {
+  test('a stream that stops inside a command has lost its last events', () => {
+    const verifier = new ChainVerifier(goldenKeys());
+    // acme's cmd-03 has two events; the stream stops after the first
+    goldenEvents().slice(0, 3).forEach((event, position) => verifier.accept(event, position));
+    assert.equal(verifier.verdict().ok, true, 'nothing is wrong until the stream ends');
+    const cut = verifier.finish();
+    assert.equal(cut.length, 1);
+    assert.equal(cut[0].code, 'BAD_CAUSE');
+    assert.equal(cut[0].tenant, 'acme');
+    assert.equal(cut[0].position, -1);
+    assert.match(cut[0].message, /cmd-03, after event 1 of 2/);
+    assert.equal(verifier.verdict().ok, false);
+  });
+});

@@ -28,6 +28,7 @@ export async function verifyJsonl(path, { keys = goldenKeys(), checkpoints = [] 
   for await (const { raw, error, position } of readJsonl(path)) {
     verifier.accept(raw, position, { decodeError: error });
   }
+  verifier.finish();
   const v = verifier.verdict();
   const cp = checker.failures();
   return {

@@ -62,7 +62,35 @@ public final class ChainVerifier {
       }
     }
     verifier.acceptAll(batch);
+    verifier.finish();
     return verifier.verdict();
+  }
+
+  /**
+   * The stream has ended: a tenant whose last event leaves its command open (cause_index below
+   * cause_count − 1) has lost that command's last events, since a command's events always commit
+   * together. Each is a {@link FailureCode#BAD_CAUSE} at position −1. Only for a whole stream, not
+   * while following: a read may end between two polls of one transaction.
+   */
+  public List<Failure> finish() {
+    List<Failure> cut = new ArrayList<>();
+    new java.util.TreeMap<>(tails)
+        .forEach(
+            (tenant, tail) -> {
+              if (tail.commandOpen()) {
+                cut.add(
+                    new Failure(
+                        FailureCode.BAD_CAUSE,
+                        tenant,
+                        tail.head().seq(),
+                        -1,
+                        "the stream ends inside command %s, after event %d of %d"
+                            .formatted(
+                                tail.commandId(), tail.causeIndex() + 1, tail.causeCount())));
+              }
+            });
+    cut.forEach(this::record);
+    return cut;
   }
 
   /** Checks the next event; its position is its 0-based index in what was fed so far. */
@@ -140,6 +168,10 @@ public final class ChainVerifier {
 
   private Optional<Failure> count(Failure failure) {
     eventsChecked++;
+    return record(failure);
+  }
+
+  private Optional<Failure> record(Failure failure) {
     if (failure != null) {
       failureCount++;
       if (firstFailure == null) {

@@ -213,6 +213,24 @@ class ChainVerifierTest {
   }
 
   @Test
+  void aStreamThatEndsInsideACommandHasLostItsLastEvents() {
+    List<EvidenceEvent> cut =
+        ChainWriter.write(
+            List.of(spec("t", "c1", 0, 1), spec("t", "c2", 0, 3), spec("t", "c2", 1, 3)), KEY);
+    Verdict verdict = ChainVerifier.verify(cut, TRUSTED);
+
+    assertThat(verdict.ok()).isFalse();
+    assertThat(verdict.eventsChecked()).isEqualTo(3);
+    assertThat(verdict.firstFailure())
+        .hasValueSatisfying(
+            f -> {
+              assertThat(f.code()).isEqualTo(FailureCode.BAD_CAUSE);
+              assertThat(f.seq()).isEqualTo(3);
+              assertThat(f.message()).contains("c2", "2 of 3");
+            });
+  }
+
+  @Test
   void aRecordThatIsNoEventIsMalformedAndTheChainGoesOn() {
     List<EvidenceEvent> run = ChainWriter.write(SPECS, KEY);
     List<EvidenceRecord> records = new ArrayList<>();

@@ -109,6 +109,9 @@ final class VerifyCommand implements Callable<Integer> {
     source.forEach(
         batch -> verifyBatch(batch, chain, checkpoints, conservation, out),
         () -> failFast && !chain.verdict().ok());
+    if (!follow) { // a followed read stops wherever it is stopped
+      chain.finish().forEach(f -> report(out, "FAIL " + f));
+    }
     List<Conservation.Breach> breaches = conservation.finish();
     notes.forEach(note -> checkpoints.checkpoint(note, conservation));
     var verdict = chain.verdict();
