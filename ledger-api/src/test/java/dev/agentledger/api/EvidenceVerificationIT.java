@@ -6,6 +6,9 @@ import dev.agentledger.api.TestLedger.Answer;
 import dev.agentledger.api.kafka.TopicNames;
 import dev.agentledger.evidence.EvidenceJson;
 import dev.agentledger.evidence.Keyring;
+import dev.agentledger.evidence.checkpoint.Checkpoint;
+import dev.agentledger.evidence.checkpoint.CheckpointSigner;
+import dev.agentledger.evidence.checkpoint.CheckpointVerifier;
 import dev.agentledger.schemas.avro.EvidenceEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +103,29 @@ class EvidenceVerificationIT {
               "--json");
       assertThat(tail.code()).as("a dropped tail is caught by the checkpoint").isEqualTo(1);
       assertThat(tail.summary().path("first_checkpoint_failure").asText()).contains("signs");
+
+      // A checkpoint signed by the right key that leaves a root's budget out does not match.
+      Checkpoint real = CheckpointVerifier.parse(note);
+      Checkpoint lean =
+          new CheckpointSigner(Keyring.open(dataDir.resolve("keys")).current())
+              .sign(Checkpoint.unsigned(real.tenant(), real.size(), real.rootHash(), List.of()));
+      Path leanFile =
+          Files.writeString(
+              work.resolve("lean.jsonl"),
+              TestLedger.JSON.writeValueAsString(java.util.Map.of("note", lean.note())) + "\n");
+      VerifierRun leanRun =
+          verify(
+              "verify",
+              "--file",
+              export.toString(),
+              "--jwks",
+              jwksFile.toString(),
+              "--checkpoints-file",
+              leanFile.toString(),
+              "--json");
+      assertThat(leanRun.code()).as(leanRun.output()).isEqualTo(1);
+      assertThat(leanRun.summary().path("first_checkpoint_failure").asText())
+          .contains("signs the root budgets []");
 
       List<EvidenceEvent> tampered = new ArrayList<>(events);
       EvidenceEvent victim = tampered.get(3);

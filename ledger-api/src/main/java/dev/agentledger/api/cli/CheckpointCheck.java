@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Checks signed checkpoints against the evidence: the signature, the Merkle root over the first
@@ -65,9 +67,15 @@ final class CheckpointCheck {
         fail(cp, "budget of " + t.rootAgent() + " in " + t.unit() + " differs from the events");
       }
     }
-    long roots = state.agents().stream().filter(Agent::isRoot).count();
-    if (cp.budgets().stream().map(BudgetTotal::rootAgent).distinct().count() > roots) {
-      fail(cp, "names root agents the events never created");
+    // One line per (root agent, unit), no more, no fewer: a left-out root is a root unaccounted.
+    Set<String> signed = new TreeSet<>();
+    cp.budgets().forEach(t -> signed.add(t.rootAgent() + " " + t.unit()));
+    Set<String> folded = new TreeSet<>();
+    state.agents().stream()
+        .filter(Agent::isRoot)
+        .forEach(a -> a.budgets().keySet().forEach(unit -> folded.add(a.id() + " " + unit)));
+    if (!signed.equals(folded)) {
+      fail(cp, "signs the root budgets " + signed + " but the events make " + folded);
     }
   }
 
