@@ -4,6 +4,7 @@ import dev.agentledger.api.auth.AgentTokens;
 import dev.agentledger.api.auth.OperatorKeys;
 import dev.agentledger.api.bus.CommandBus;
 import dev.agentledger.api.bus.CommitNotifyingClients;
+import dev.agentledger.api.bus.CommittedCheckpoints;
 import dev.agentledger.api.http.AdminGate;
 import dev.agentledger.api.http.AgentHandlers;
 import dev.agentledger.api.http.AgentRateLimits;
@@ -35,6 +36,7 @@ import dev.agentledger.ledger.domain.Command.IssueOperatorKey;
 import dev.agentledger.ledger.domain.Decider;
 import dev.agentledger.ledger.topology.LedgerTopology;
 import dev.agentledger.ledger.topology.StoreNames;
+import dev.agentledger.schemas.AvroSerde;
 import dev.agentledger.schemas.SchemaCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,6 +76,7 @@ public final class LedgerService implements AutoCloseable {
   private SchemaCatalog catalog;
   private KafkaStreams streams;
   private CommandBus bus;
+  private CommittedCheckpoints checkpoints;
   private BrokerProbe broker;
   private LedgerQueries queries;
   private HttpApi http;
@@ -126,6 +129,9 @@ public final class LedgerService implements AutoCloseable {
                 config.commandTimeout(),
                 config.commitNowBelow(),
                 metrics::evidence));
+    checkpoints =
+        new CommittedCheckpoints(
+            LedgerTopology.CHECKPOINTS_TOPIC, AvroSerde.checkpoints(catalog).deserializer());
     startStreams(catalog, key);
     metrics.watch(streams);
     queries = new LedgerQueries(streams, self());
@@ -156,7 +162,7 @@ public final class LedgerService implements AutoCloseable {
                         cycles,
                         new CyclesReads(auth, queries, System::currentTimeMillis),
                         new RegistryHandlers(catalog),
-                        new ProofHandlers(auth, queries),
+                        new ProofHandlers(auth, queries, checkpoints),
                         new TrustHandlers(
                             auth, submissions, config.policy().trust(), System::currentTimeMillis),
                         new TenantHandlers(
@@ -188,7 +194,7 @@ public final class LedgerService implements AutoCloseable {
             LedgerTopology.build(
                 catalog, new Decider(config.policy()), key, LedgerTopology.Settings.DEFAULT),
             streamsProps(),
-            new CommitNotifyingClients(LedgerTopology.EVIDENCE_TOPIC, bus::committed));
+            new CommitNotifyingClients(LedgerTopology.EVIDENCE_TOPIC, bus::committed, checkpoints));
     streams.start();
     started.push(
         () ->

@@ -1,9 +1,12 @@
 package dev.agentledger.api.bus;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -37,10 +40,18 @@ import org.apache.kafka.streams.KafkaClientSupplier;
 public final class CommitNotifyingClients implements KafkaClientSupplier {
   private final String evidenceTopic;
   private final Consumer<List<byte[]>> onCommit;
+  private final CommittedCheckpoints checkpoints;
 
   public CommitNotifyingClients(String evidenceTopic, Consumer<List<byte[]>> onCommit) {
+    this(evidenceTopic, onCommit, null);
+  }
+
+  /** As above; {@code checkpoints} (or null) learns which tenants have uncommitted events. */
+  public CommitNotifyingClients(
+      String evidenceTopic, Consumer<List<byte[]>> onCommit, CommittedCheckpoints checkpoints) {
     this.evidenceTopic = evidenceTopic;
     this.onCommit = onCommit;
+    this.checkpoints = checkpoints;
   }
 
   @Override
@@ -84,6 +95,8 @@ public final class CommitNotifyingClients implements KafkaClientSupplier {
   private final class NotifyingProducer implements Producer<byte[], byte[]> {
     private final Producer<byte[], byte[]> delegate;
     private List<byte[]> inTransaction = new ArrayList<>();
+    private final Set<String> tenantsInTransaction = new HashSet<>();
+    private final List<byte[]> checkpointsInTransaction = new ArrayList<>();
 
     NotifyingProducer(Producer<byte[], byte[]> delegate) {
       this.delegate = delegate;
@@ -91,15 +104,30 @@ public final class CommitNotifyingClients implements KafkaClientSupplier {
 
     @Override
     public void beginTransaction() {
-      inTransaction.clear();
+      forget();
       delegate.beginTransaction();
+    }
+
+    private void forget() {
+      inTransaction.clear();
+      tenantsInTransaction.clear();
+      checkpointsInTransaction.clear();
     }
 
     @Override
     public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+      if (checkpoints != null && evidenceTopic.equals(record.topic()) && record.key() != null) {
+        // before the send: a reader that sees this transaction's writes sees the mark too
+        String tenant = new String(record.key(), StandardCharsets.UTF_8);
+        tenantsInTransaction.add(tenant);
+        checkpoints.sent(tenant);
+      }
       Future<RecordMetadata> sent = delegate.send(record, callback);
       if (evidenceTopic.equals(record.topic()) && record.value() != null) {
         inTransaction.add(record.value());
+      }
+      if (checkpoints != null && checkpoints.topic().equals(record.topic())) {
+        checkpointsInTransaction.add(record.value());
       }
       return sent;
     }
@@ -114,6 +142,10 @@ public final class CommitNotifyingClients implements KafkaClientSupplier {
       List<byte[]> committed = inTransaction;
       inTransaction = new ArrayList<>();
       delegate.commitTransaction(); // throws if the transaction's fate is not known: no notice
+      if (checkpoints != null) {
+        checkpoints.committed(tenantsInTransaction, checkpointsInTransaction);
+      }
+      forget();
       if (!committed.isEmpty()) {
         onCommit.accept(committed);
       }
@@ -121,7 +153,7 @@ public final class CommitNotifyingClients implements KafkaClientSupplier {
 
     @Override
     public void abortTransaction() {
-      inTransaction.clear();
+      forget(); // its tenants stay uncommitted: their stores are restored before a next commit
       delegate.abortTransaction();
     }
 

@@ -1,5 +1,6 @@
 package dev.agentledger.api.http;
 
+import dev.agentledger.api.bus.CommittedCheckpoints;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.evidence.checkpoint.Checkpoint;
 import dev.agentledger.evidence.checkpoint.CheckpointException;
@@ -21,10 +22,15 @@ public final class ProofHandlers {
 
   private final Authenticator auth;
   private final LedgerQueries queries;
+  private final CommittedCheckpoints committed;
 
-  public ProofHandlers(Authenticator auth, LedgerQueries queries) {
+  /**
+   * @param committed which tenants have uncommitted events, and their last committed checkpoints
+   */
+  public ProofHandlers(Authenticator auth, LedgerQueries queries, CommittedCheckpoints committed) {
     this.auth = auth;
     this.queries = queries;
+    this.committed = committed;
   }
 
   /** GET /v1/evidence/checkpoints/latest */
@@ -47,6 +53,7 @@ public final class ProofHandlers {
     if (seq < 1 || seq > size) {
       throw ApiProblem.badRequest("seq must be within 1.." + size);
     }
+    requireCommitted(tenant, size);
     InclusionProof proof = InclusionProof.generate(seq - 1, size, i -> queries.leaf(tenant, i + 1));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("seq", seq);
@@ -66,19 +73,46 @@ public final class ProofHandlers {
       throw ApiProblem.badRequest("need 1 ≤ from ≤ to");
     }
     queries.leaf(tenant, to); // an unknown size is a 404, not a proof over missing leaves
+    requireCommitted(tenant, to);
     ConsistencyProof proof = ConsistencyProof.generate(from, to, i -> queries.leaf(tenant, i + 1));
     Http.json(ctx, 200, Map.of("from", from, "to", to, "hashes", hex(proof.hashes())));
   }
 
+  /**
+   * The checkpoint to show: the stored one, unless the tenant has events in an open transaction;
+   * then the last one seen to commit (a stored one may cover events that will be taken back).
+   */
   private Checkpoint latestOf(String tenant) {
-    String note =
-        queries
-            .latestCheckpoint(tenant)
-            .orElseThrow(() -> new ApiProblem(404, "no_checkpoint", "no checkpoint yet"));
+    if (!committed.uncommitted(tenant)) {
+      return parse(queries.latestCheckpoint(tenant).orElseThrow(ProofHandlers::none));
+    }
+    return parse(committed.latest(tenant).orElseThrow(ProofHandlers::committing));
+  }
+
+  private static ApiProblem none() {
+    return new ApiProblem(404, "no_checkpoint", "no checkpoint yet");
+  }
+
+  private static ApiProblem committing() {
+    return ApiProblem.notReady("the tenant's latest events are being committed; retry shortly");
+  }
+
+  /** A proof up to {@code size} only over committed leaves (see {@link #latestOf}). */
+  private void requireCommitted(String tenant, long size) {
+    if (committed.uncommitted(tenant) && size > committedSize(tenant)) {
+      throw committing();
+    }
+  }
+
+  private long committedSize(String tenant) {
+    return committed.latest(tenant).map(note -> parse(note).size()).orElse(0L);
+  }
+
+  private static Checkpoint parse(String note) {
     try {
       return CheckpointVerifier.parse(note);
     } catch (CheckpointException e) {
-      throw new IllegalStateException("stored checkpoint does not parse", e);
+      throw new IllegalStateException("a checkpoint of ours does not parse", e);
     }
   }
 

@@ -3,7 +3,12 @@ package dev.agentledger.api.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentledger.schemas.AvroSerde;
+import dev.agentledger.schemas.SchemaCatalog;
+import dev.agentledger.schemas.avro.LedgerCheckpoint;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -73,5 +78,55 @@ class CommitNotifyingClientsTest {
     send("agent-ledger-ledger-state-changelog", "state");
     producer.commitTransaction();
     assertThat(notices).isEmpty();
+  }
+
+  @Test
+  void a_tenant_with_evidence_in_an_open_or_aborted_transaction_is_uncommitted() {
+    CommittedCheckpoints checkpoints =
+        new CommittedCheckpoints("checkpoints", AvroSerde.checkpoints(CATALOG).deserializer());
+    Producer<byte[], byte[]> watched =
+        new CommitNotifyingClients("evidence", values -> {}, checkpoints)
+            .notifying(
+                new MockProducer<>(
+                    true, null, new ByteArraySerializer(), new ByteArraySerializer()));
+    watched.initTransactions();
+
+    watched.beginTransaction();
+    watched.send(new ProducerRecord<>("evidence", bytes("acme"), bytes("e1")));
+    watched.send(new ProducerRecord<>("checkpoints", bytes("acme"), checkpoint("acme", 1)));
+    assertThat(checkpoints.uncommitted("acme")).isTrue();
+    assertThat(checkpoints.latest("acme")).isEmpty();
+    watched.commitTransaction();
+    assertThat(checkpoints.uncommitted("acme")).isFalse();
+    assertThat(checkpoints.latest("acme")).contains("note 1");
+
+    watched.beginTransaction();
+    watched.send(new ProducerRecord<>("evidence", bytes("acme"), bytes("e2")));
+    watched.send(new ProducerRecord<>("checkpoints", bytes("acme"), checkpoint("acme", 2)));
+    watched.abortTransaction();
+    assertThat(checkpoints.uncommitted("acme")).as("until a later commit of its events").isTrue();
+    assertThat(checkpoints.latest("acme")).contains("note 1");
+    watched.beginTransaction();
+    watched.send(new ProducerRecord<>("evidence", bytes("acme"), bytes("e2")));
+    watched.commitTransaction();
+    assertThat(checkpoints.uncommitted("acme")).isFalse();
+  }
+
+  private static final SchemaCatalog CATALOG = SchemaCatalog.builtIn();
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] checkpoint(String tenant, long size) {
+    LedgerCheckpoint cp =
+        LedgerCheckpoint.newBuilder()
+            .setTenant(tenant)
+            .setTreeSize(size)
+            .setRootHash(ByteBuffer.wrap(new byte[32]))
+            .setTimeMs(Instant.EPOCH)
+            .setNote("note " + size)
+            .build();
+    return AvroSerde.checkpoints(CATALOG).serializer().serialize("checkpoints", cp);
   }
 }

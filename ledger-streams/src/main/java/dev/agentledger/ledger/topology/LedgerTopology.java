@@ -71,18 +71,9 @@ public final class LedgerTopology {
         COMMANDS_TOPIC);
     topology.addProcessor(
         "ledger", () -> new LedgerProcessor(decider, signer, settings), "commands");
-    topology.addProcessor("checkpointer", () -> new Checkpointer(checkpoints, settings), "ledger");
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(StoreNames.STORE), Serdes.String(), Serdes.ByteArray()),
-        "ledger",
-        "checkpointer");
-    topology.addSink(
-        "checkpoints",
-        CHECKPOINTS_TOPIC,
-        Serdes.String().serializer(),
-        AvroSerde.checkpoints(catalog).serializer(),
-        "checkpointer");
+    // The evidence sinks are the ledger's first children: an event is sent before the
+    // checkpointer stores its leaf or a checkpoint over it, so whoever watches the sends (the API's
+    // CommittedCheckpoints) knows of it before a reader can see those writes.
     topology.addSink(
         "evidence",
         EVIDENCE_TOPIC,
@@ -95,6 +86,18 @@ public final class LedgerTopology {
         Serdes.String().serializer(),
         LedgerTopology::jsonLine,
         "ledger");
+    topology.addProcessor("checkpointer", () -> new Checkpointer(checkpoints, settings), "ledger");
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(StoreNames.STORE), Serdes.String(), Serdes.ByteArray()),
+        "ledger",
+        "checkpointer");
+    topology.addSink(
+        "checkpoints",
+        CHECKPOINTS_TOPIC,
+        Serdes.String().serializer(),
+        AvroSerde.checkpoints(catalog).serializer(),
+        "checkpointer");
     return topology;
   }
 
