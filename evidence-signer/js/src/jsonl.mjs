@@ -10,11 +10,15 @@ const HEX = /^(?:[0-9a-f]{2})*$/;
 /**
  * Integer literals of the long fields, read from the raw text so values beyond 2^53 stay exact
  * (JSON.parse would round them). Inside JSON strings a quote is always escaped, so `"seq"` followed
- * by a colon can only be a member name.
+ * by a colon can only be a member name; one named twice (again, or in a nested object) would leave
+ * which one counts to the reader, so the line is refused.
  */
 function exactLongs(line) {
   const out = {};
   for (const f of LONG_FIELDS) {
+    if ((line.match(new RegExp(`"${f}"\\s*:`, 'g')) ?? []).length > 1) {
+      return { error: `${f} is named more than once` };
+    }
     const m = new RegExp(`"${f}"\\s*:\\s*(-?(?:0|[1-9][0-9]*))\\s*[,}]`).exec(line);
     if (m) out[f] = BigInt(m[1]);
   }
@@ -38,6 +42,7 @@ export function parseLine(line) {
   }
   const raw = { ...obj };
   const longs = exactLongs(line);
+  if (longs.error) return { raw, error: longs.error };
   for (const f of LONG_FIELDS) {
     if (typeof raw[f] === 'number' && !Number.isSafeInteger(raw[f]) && Number.isInteger(raw[f])) {
       raw[f] = longs[f] ?? raw[f];

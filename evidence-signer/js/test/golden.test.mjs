@@ -1,7 +1,7 @@
 // Every golden vector gives the result expected.json names, through the library and the CLI.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -140,5 +140,15 @@ describe('the end of the stream (§3)', () => {
     assert.equal(cut[0].position, -1);
     assert.match(cut[0].message, /cmd-03, after event 1 of 2/);
     assert.equal(verifier.verdict().ok, false);
+  });
+});
+
+describe('reading a line (§2)', () => {
+  test('a long field named twice is refused, not read from wherever it comes first', async () => {
+    const { parseLine } = await import('../src/jsonl.mjs');
+    const line = readFileSync(join(GOLDEN, 'valid.jsonl'), 'utf8').split('\n')[0];
+    assert.equal(parseLine(line).error, undefined);
+    const nested = line.replace('{', '{"x":{"seq":1},'); // a second "seq", nested
+    assert.match(parseLine(nested).error, /seq is named more than once/);
   });
 });
