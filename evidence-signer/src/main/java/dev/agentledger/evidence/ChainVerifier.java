@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
@@ -74,7 +75,7 @@ public final class ChainVerifier {
    */
   public List<Failure> finish() {
     List<Failure> cut = new ArrayList<>();
-    new java.util.TreeMap<>(tails)
+    new TreeMap<>(tails)
         .forEach(
             (tenant, tail) -> {
               if (tail.commandOpen()) {

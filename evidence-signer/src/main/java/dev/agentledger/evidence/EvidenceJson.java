@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -139,7 +140,7 @@ public final class EvidenceJson {
 
   private static ByteBuffer hexBytes(JsonNode n, String name) {
     String hex = text(n, name);
-    if (!hex.equals(hex.toLowerCase(java.util.Locale.ROOT))) {
+    if (!hex.equals(hex.toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("evidence JSON " + name + " is not lowercase hex");
     }
     return ByteBuffer.wrap(Bytes.HEX.parseHex(hex));

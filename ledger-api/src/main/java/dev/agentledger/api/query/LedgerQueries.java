@@ -59,7 +59,6 @@ public final class LedgerQueries {
                 .map(json -> CanonicalJson.read(json, Reservation.class)));
   }
 
-  /** The tenant's reservations, by id. */
   /**
    * Up to {@code limit} of the tenant's reservations after {@code cursor} (by id) that match, in id
    * order; it stops reading once it has them.
