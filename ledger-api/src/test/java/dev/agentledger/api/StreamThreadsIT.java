@@ -1,11 +1,13 @@
 package dev.agentledger.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.agentledger.api.TestLedger.Answer;
 import dev.agentledger.ledger.topology.LedgerTopology;
 import dev.agentledger.ledger.topology.StoreNames;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,10 +35,15 @@ class StreamThreadsIT {
   @Test
   void twoThreadsDecideTwoTenantsAtOnceAndTheEvidenceVerifies() throws Exception {
     try (TestLedger ledger = TestLedger.start(dataDir, Map.of("LEDGER_STREAM_THREADS", "2"))) {
-      Map<Integer, String> threadOfPartition = threadOfPartition(ledger);
-      // every partition has its owner (the instance is RUNNING), and there are two owners
-      assertThat(threadOfPartition).hasSize(LedgerConfig.fromEnv(Map.of()).partitions());
-      assertThat(Set.copyOf(threadOfPartition.values())).hasSize(2);
+      // RUNNING may come before the second thread has its share: a cooperative rebalance moves
+      // partitions in two steps. Wait until every partition has its owner and there are two.
+      int partitions = LedgerConfig.fromEnv(Map.of()).partitions();
+      Map<Integer, String> threadOfPartition =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> threadOfPartition(ledger),
+                  owners -> owners.size() == partitions && Set.copyOf(owners.values()).size() == 2);
       List<String> tenants = tenantsOnDifferentThreads(ledger, threadOfPartition);
       Map<String, String> keys = new HashMap<>();
       tenants.forEach(t -> keys.put(t, ledger.createTenant(t)));
