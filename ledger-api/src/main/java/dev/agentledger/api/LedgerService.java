@@ -151,8 +151,7 @@ public final class LedgerService implements AutoCloseable {
         new AgentHandlers(auth, submissions, queries, tokens, config.bootstrapJwtLifetime(), ca);
     TreeHandlers tree = new TreeHandlers(auth, submissions, queries);
     CyclesHandlers cycles =
-        new CyclesHandlers(
-            auth, submissions, queries, new Decider(config.policy()), System::currentTimeMillis);
+        new CyclesHandlers(auth, submissions, queries, System::currentTimeMillis);
     http =
         track(
             new HttpApi(

@@ -238,22 +238,27 @@ class CyclesContractIT {
     assertThat(detail.amount("reserved")).isEqualTo(1_000);
   }
 
+  /**
+   * Decide and dry-run hold nothing; each verdict is one signed event, and a retry under its key
+   * gets the first verdict back even after the budget moved (the protocol's IDEMPOTENCY rule for
+   * decide and for the reservation endpoint).
+   */
   @Test
-  void decideAndDryRunChangeNothing() {
+  void decideAndDryRunHoldNothingAndReplayTheirFirstVerdict() {
     ledger.bootstrap("cy-decide", "1.00");
     JsonNode before = balance("cy-decide");
-    int evidenceBefore = ledger.evidence().size();
     Map<String, Object> ask = reserveBody("cy-decide", 50 * DOLLAR / 100);
     Reply allow = call("POST", "/v1/decide", key, json(ask));
     assertThat(allow.status()).as(allow.body().toString()).isEqualTo(200);
     assertThat(allow.body().path("decision").asText()).isEqualTo("ALLOW");
-    ask.put("estimate", usd(2 * DOLLAR));
-    Reply deny = call("POST", "/v1/decide", key, json(ask));
+    Map<String, Object> tooMuch = reserveBody("cy-decide", 2 * DOLLAR);
+    Reply deny = call("POST", "/v1/decide", key, json(tooMuch));
     assertThat(deny.status()).isEqualTo(200);
     assertThat(deny.body().path("decision").asText()).isEqualTo("DENY");
     assertThat(deny.body().path("reason_code").asText()).isEqualTo("BUDGET_EXCEEDED");
 
-    Reply dry = reserve("cy-decide", 2 * DOLLAR, "dry_run", true);
+    Map<String, Object> dryAsk = reserveBody("cy-decide", 2 * DOLLAR, "dry_run", true);
+    Reply dry = call("POST", "/v1/reservations", key, json(dryAsk));
     assertThat(dry.status()).as(dry.body().toString()).isEqualTo(200);
     assertThat(dry.body().path("decision").asText()).isEqualTo("DENY");
     assertThat(dry.body().path("reason_code").asText()).isEqualTo("BUDGET_EXCEEDED");
@@ -261,11 +266,38 @@ class CyclesContractIT {
     assertThat(dry.body().has("expires_at_ms")).isFalse();
     assertThat(dry.body().has("remaining_ttl_ms")).isFalse();
     assertThat(dry.body().path("affected_scopes")).isNotEmpty();
-    assertThat(reserve("cy-decide", DOLLAR / 10, "dry_run", true).body().path("decision").asText())
-        .isEqualTo("ALLOW");
+    Map<String, Object> dryFits = reserveBody("cy-decide", 80 * DOLLAR / 100, "dry_run", true);
+    Reply fits = call("POST", "/v1/reservations", key, json(dryFits));
+    assertThat(fits.body().path("decision").asText()).isEqualTo("ALLOW");
+    assertThat(fits.amount("reserved")).isEqualTo(80 * DOLLAR / 100);
 
     assertThat(balance("cy-decide")).isEqualTo(before);
-    assertThat(ledger.evidence()).hasSize(evidenceBefore);
+    await() // an answer may come before its commit markers reach a read_committed reader
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(ledger.evidence())
+                    .filteredOn(e -> e.getPayload().contains("\"cy-decide\""))
+                    .extracting(EvidenceEvent::getType)
+                    .containsExactly(
+                        "AgentBootstrapped",
+                        "ReservationEvaluated",
+                        "ReservationEvaluated",
+                        "ReservationEvaluated",
+                        "ReservationEvaluated"));
+
+    reserved("cy-decide", 90 * DOLLAR / 100); // now only $0.10 is left
+    assertThat(call("POST", "/v1/decide", key, json(ask)).body())
+        .as("a replay is the first answer, not a fresh one")
+        .isEqualTo(allow.body());
+    assertThat(call("POST", "/v1/reservations", key, json(dryFits)).body()).isEqualTo(fits.body());
+    ask.put("idempotency_key", UUID.randomUUID().toString());
+    assertThat(call("POST", "/v1/decide", key, json(ask)).body().path("decision").asText())
+        .as("a new key is decided afresh")
+        .isEqualTo("DENY");
+    tooMuch.put("idempotency_key", dryFits.get("idempotency_key"));
+    tooMuch.put("dry_run", true);
+    assertError(call("POST", "/v1/reservations", key, json(tooMuch)), 409, "IDEMPOTENCY_MISMATCH");
   }
 
   /**

@@ -102,15 +102,6 @@ final class CyclesErrors {
     return error.equals("NOT_FOUND") ? "BUDGET_NOT_FOUND" : error;
   }
 
-  /** Conditions that stay errors even on decide and dry-run: the request itself is wrong. */
-  static boolean isRequestError(RejectionCode code) {
-    String error = errorCode(code);
-    return error.equals("UNIT_MISMATCH")
-        || error.equals("INVALID_REQUEST")
-        || error.equals("FORBIDDEN")
-        || error.equals("INTERNAL_ERROR");
-  }
-
   private static int statusOf(String code) {
     return switch (code) {
       case "INVALID_REQUEST", "UNIT_MISMATCH" -> 400;

@@ -5,27 +5,24 @@ import dev.agentledger.api.http.CyclesRequest.Amount;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.ledger.domain.Command;
 import dev.agentledger.ledger.domain.Command.CommitReservation;
+import dev.agentledger.ledger.domain.Command.EvaluateReservation;
+import dev.agentledger.ledger.domain.Command.Evaluation;
 import dev.agentledger.ledger.domain.Command.ExtendReservation;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
 import dev.agentledger.ledger.domain.Command.ReleaseReservation;
 import dev.agentledger.ledger.domain.Command.ReserveBudget;
-import dev.agentledger.ledger.domain.CommandContext;
-import dev.agentledger.ledger.domain.Decider;
-import dev.agentledger.ledger.domain.Decision;
-import dev.agentledger.ledger.domain.Event.CommandRejected;
 import dev.agentledger.ledger.domain.Event.ReservationCommitted;
 import dev.agentledger.ledger.domain.Event.ReservationCreated;
+import dev.agentledger.ledger.domain.Event.ReservationEvaluated;
 import dev.agentledger.ledger.domain.Event.ReservationExtended;
 import dev.agentledger.ledger.domain.Event.ReservationReleased;
 import dev.agentledger.ledger.domain.Event.ScopeSpendRecorded;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
-import dev.agentledger.ledger.domain.Rejection;
 import dev.agentledger.ledger.domain.Reservation;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -34,8 +31,8 @@ import java.util.function.LongSupplier;
 /**
  * The Cycles protocol's runtime surface (cycles-protocol-v0): reserve, commit, release, extend,
  * decide and post-only events, translated to ledger commands. Idempotency is the ledger's own,
- * keyed by the body's idempotency_key per operation; decide and dry-run send no command (see {@link
- * #evaluate}).
+ * keyed by the body's idempotency_key per operation; decide and dry-run are ledger commands too, so
+ * their verdicts are evidence and replay like the rest (see {@link #evaluate}).
  */
 public final class CyclesHandlers {
   private static final Set<String> RESERVE_FIELDS =
@@ -70,19 +67,13 @@ public final class CyclesHandlers {
   private final Authenticator auth;
   private final Submissions submissions;
   private final LedgerQueries queries;
-  private final Decider decider;
   private final LongSupplier clock;
 
   public CyclesHandlers(
-      Authenticator auth,
-      Submissions submissions,
-      LedgerQueries queries,
-      Decider decider,
-      LongSupplier clock) {
+      Authenticator auth, Submissions submissions, LedgerQueries queries, LongSupplier clock) {
     this.auth = auth;
     this.submissions = submissions;
     this.queries = queries;
-    this.decider = decider;
     this.clock = clock;
   }
 
@@ -108,7 +99,7 @@ public final class CyclesHandlers {
                 subject.sent(), CyclesRequest.action(body), key, body.freeObject("metadata")),
             subject.scope());
     if (Boolean.TRUE.equals(body.bool("dry_run"))) {
-      Http.json(ctx, 200, dryRun(who, subject, command));
+      evaluate(ctx, who, new EvaluateReservation(command, Evaluation.DRY_RUN), subject, key);
       return;
     }
     send(ctx, who, command, "reserve", key, o -> reserved(o.first(ReservationCreated.class)));
@@ -138,37 +129,36 @@ public final class CyclesHandlers {
     return active ? Math.max(0, expiresAtMs - clock.getAsLong()) : 0;
   }
 
-  private Map<String, Object> dryRun(Principal who, CyclesSubject subject, ReserveBudget command) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    Optional<Rejection> denied = evaluate(who, command);
-    out.put("decision", denied.isEmpty() ? "ALLOW" : "DENY");
-    denied.ifPresent(r -> out.put("reason_code", CyclesErrors.reason(r.code())));
-    if (denied.isEmpty()) {
-      out.put("reserved", CyclesUnits.amount(command.unit(), command.amount()));
-    }
-    out.put("scope_path", subject.scopePath());
-    out.put("affected_scopes", subject.affectedScopes());
-    return out;
+  /**
+   * Decide and dry-run: the ledger decides the probe on its live state and records its verdict
+   * (evidence, and the key's stored answer: a replay gets the first verdict, as the protocol says).
+   * A budget state is a DENY; a wrong request (unit, tenant, validation) stays an error.
+   */
+  private void evaluate(
+      Context ctx, Principal who, EvaluateReservation command, CyclesSubject subject, String key) {
+    boolean dryRun = command.mode() == Evaluation.DRY_RUN;
+    send(
+        ctx,
+        who,
+        command,
+        dryRun ? "reserve" : "decide", // dry-run shares the reservation endpoint's keys
+        key,
+        o -> verdict(o.first(ReservationEvaluated.class), subject));
   }
 
-  /**
-   * Decide and dry-run change nothing, so they send no command and leave no evidence: the decider
-   * runs its own rules on the stores as they are now. Budget states become a DENY; a wrong request
-   * (unit, tenant, validation) stays an error.
-   */
-  private Optional<Rejection> evaluate(Principal who, Command command) {
-    CommandContext ctx =
-        new CommandContext("evaluate", who.tenant(), who.actor(), clock.getAsLong());
-    Decision d = decider.decide(new QueryState(queries, who.tenant()), ctx, command);
-    if (d instanceof Decision.Rejected rejected) {
-      if (CyclesErrors.isRequestError(rejected.rejection().code())) {
-        Rejection r = rejected.rejection();
-        throw CyclesErrors.refusal(
-            new CommandRejected("evaluate", r.code(), r.detail(), r.facts()));
-      }
-      return Optional.of(rejected.rejection());
+  private static Map<String, Object> verdict(ReservationEvaluated e, CyclesSubject subject) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("decision", e.deniedBy() == null ? "ALLOW" : "DENY");
+    if (e.deniedBy() != null) {
+      out.put("reason_code", CyclesErrors.reason(e.deniedBy()));
+    } else if (e.mode() == Evaluation.DRY_RUN) {
+      out.put("reserved", CyclesUnits.amount(e.unit(), e.amount()));
     }
-    return Optional.empty();
+    if (e.mode() == Evaluation.DRY_RUN) {
+      out.put("scope_path", subject.scopePath());
+    }
+    out.put("affected_scopes", subject.affectedScopes());
+    return out;
   }
 
   /** POST /v1/decide — would this call be allowed now? Reserves nothing. */
@@ -192,12 +182,7 @@ public final class CyclesHandlers {
             null,
             new Reservation.Label(subject.sent(), Map.of(), key, null),
             subject.scope());
-    Optional<Rejection> denied = evaluate(who, probe);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("decision", denied.isEmpty() ? "ALLOW" : "DENY");
-    denied.ifPresent(r -> out.put("reason_code", CyclesErrors.reason(r.code())));
-    out.put("affected_scopes", subject.affectedScopes());
-    Http.json(ctx, 200, out);
+    evaluate(ctx, who, new EvaluateReservation(probe, Evaluation.DECIDE), subject, key);
   }
 
   /** POST /v1/reservations/{id}/commit — charge the actual; the rest of the hold returns. */
@@ -335,6 +320,9 @@ public final class CyclesHandlers {
   private static String payer(Command command) {
     if (command instanceof ReserveBudget r) {
       return r.agentId();
+    }
+    if (command instanceof EvaluateReservation e) {
+      return e.probe().agentId();
     }
     return command instanceof RecordSpend s ? s.agentId() : null;
   }

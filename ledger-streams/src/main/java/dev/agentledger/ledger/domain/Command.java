@@ -162,6 +162,24 @@ public sealed interface Command {
     }
   }
 
+  /**
+   * Would this hold be allowed now (Cycles decide and dry-run)? Decided by the reservation's own
+   * rules on the live state, but nothing is held: the verdict is the one event, so a retry under
+   * the same idempotency key gets the first answer back, as the protocol requires.
+   */
+  record EvaluateReservation(ReserveBudget probe, Evaluation mode) implements Command {
+    @Override
+    public LongStream amounts() {
+      return probe.amounts();
+    }
+  }
+
+  /** Which Cycles call asked: {@code POST /v1/decide} or a reservation with {@code dry_run}. */
+  enum Evaluation {
+    DECIDE,
+    DRY_RUN
+  }
+
   /** Charges what a reserved call actually cost; the rest of the hold returns. */
   record CommitReservation(String reservationId, String unit, long actual) implements Command {
     @Override

@@ -8,6 +8,7 @@ import dev.agentledger.ledger.domain.Command.ChangeLimit;
 import dev.agentledger.ledger.domain.Command.CommitReservation;
 import dev.agentledger.ledger.domain.Command.CreateTenant;
 import dev.agentledger.ledger.domain.Command.DelegateAgent;
+import dev.agentledger.ledger.domain.Command.EvaluateReservation;
 import dev.agentledger.ledger.domain.Command.ExpireAgent;
 import dev.agentledger.ledger.domain.Command.ExpireReservation;
 import dev.agentledger.ledger.domain.Command.ExtendReservation;
@@ -23,6 +24,7 @@ import dev.agentledger.ledger.domain.Command.SetTrust;
 import dev.agentledger.ledger.domain.Command.TerminateSubAgent;
 import dev.agentledger.ledger.domain.Command.TransitionLifecycle;
 import dev.agentledger.ledger.domain.Event.LifecycleChanged;
+import dev.agentledger.ledger.domain.Event.ReservationEvaluated;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import dev.agentledger.ledger.domain.Event.TrustChanged;
 import java.util.List;
@@ -53,6 +55,9 @@ public final class Decider {
               "amounts are at most " + Money.MAX_AMOUNT,
               Map.of("max_amount", Money.MAX_AMOUNT)));
     }
+    if (command instanceof EvaluateReservation c) {
+      return evaluate(state, ctx, c);
+    }
     Simulation sim = new Simulation(state);
     Optional<Rejection> refused = apply(sim, ctx, command);
     if (refused.isEmpty()) {
@@ -61,6 +66,29 @@ public final class Decider {
     return refused.isPresent()
         ? new Decision.Rejected(refused.get())
         : new Decision.Accepted(sim.events());
+  }
+
+  /**
+   * Decides the probe as the reservation it describes and keeps only the verdict: a DENY when the
+   * budget's state refuses, the refusal itself when the request is wrong, nothing held either way.
+   */
+  private Decision evaluate(LedgerState state, CommandContext ctx, EvaluateReservation c) {
+    Decision probed = decide(state, ctx, c.probe());
+    Rejection denial = probed instanceof Decision.Rejected r ? r.rejection() : null;
+    if (denial != null && !denial.code().isBudgetState()) {
+      return probed;
+    }
+    ReserveBudget p = c.probe();
+    return Decision.accept(
+        new ReservationEvaluated(
+            c.mode(),
+            p.agentId(),
+            p.unit(),
+            p.toolset(),
+            p.scope(),
+            p.amount(),
+            denial == null ? null : denial.code(),
+            denial == null ? null : denial.detail()));
   }
 
   private Optional<Rejection> apply(Simulation sim, CommandContext ctx, Command command) {

@@ -56,6 +56,24 @@ public sealed interface Event {
     }
   }
 
+  /**
+   * The answer to an {@link Command.EvaluateReservation}; it changes no state.
+   *
+   * @param agentId null for a subject of scopes alone
+   * @param deniedBy null when allowed, else why the budget's state says no (the code the
+   *     reservation itself would have been refused with)
+   */
+  record ReservationEvaluated(
+      Command.Evaluation mode,
+      String agentId,
+      String unit,
+      String toolset,
+      String scope,
+      long amount,
+      RejectionCode deniedBy,
+      String detail)
+      implements Event {}
+
   /** A hold was taken: each of its budgets reserves the amount. */
   record ReservationCreated(Reservation reservation) implements Event {}
 

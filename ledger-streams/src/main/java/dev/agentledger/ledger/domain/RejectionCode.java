@@ -49,6 +49,28 @@ public enum RejectionCode {
   OPERATOR_KEY_REVOKED,
   INTERNAL_ERROR;
 
+  /**
+   * The state of the budget or of its agent refuses, not the request itself: an evaluation (Cycles
+   * decide, dry-run) answers DENY for these and stays an error for the others.
+   */
+  public boolean isBudgetState() {
+    return switch (this) {
+      case INSUFFICIENT_BUDGET,
+          CIRCUIT_OPEN,
+          OVERDRAFT_LIMIT_EXCEEDED,
+          BUDGET_NOT_FOUND,
+          UNKNOWN_AGENT,
+          UNKNOWN_UNIT,
+          AGENT_PROVISIONED,
+          AGENT_QUARANTINED,
+          AGENT_SUSPENDED,
+          AGENT_TERMINATED,
+          ALREADY_TERMINATED ->
+          true;
+      default -> false;
+    };
+  }
+
   public String wire() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }

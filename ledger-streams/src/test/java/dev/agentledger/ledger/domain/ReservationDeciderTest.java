@@ -7,6 +7,8 @@ import dev.agentledger.ledger.domain.Command.Allocation;
 import dev.agentledger.ledger.domain.Command.BootstrapAgent;
 import dev.agentledger.ledger.domain.Command.ChangeLimit;
 import dev.agentledger.ledger.domain.Command.CommitReservation;
+import dev.agentledger.ledger.domain.Command.EvaluateReservation;
+import dev.agentledger.ledger.domain.Command.Evaluation;
 import dev.agentledger.ledger.domain.Command.ExpireReservation;
 import dev.agentledger.ledger.domain.Command.ExtendReservation;
 import dev.agentledger.ledger.domain.Command.RecordSpend;
@@ -14,6 +16,7 @@ import dev.agentledger.ledger.domain.Command.ReleaseReservation;
 import dev.agentledger.ledger.domain.Command.ReserveBudget;
 import dev.agentledger.ledger.domain.Command.RevokeAgent;
 import dev.agentledger.ledger.domain.Event.ReservationCommitted;
+import dev.agentledger.ledger.domain.Event.ReservationEvaluated;
 import dev.agentledger.ledger.domain.Event.SpendRecorded;
 import dev.agentledger.ledger.domain.Reservation.Status;
 import java.util.List;
@@ -314,6 +317,47 @@ class ReservationDeciderTest {
             new ReserveBudget("d", "refund", "tokens", null, 1, TTL, 0, null, null));
     assertThat(tokens.code()).isEqualTo(RejectionCode.UNIT_MISMATCH);
     assertThat(tokens.facts()).containsEntry("expected_units", List.of(USD));
+  }
+
+  /** Cycles decide and dry-run: the reservation's own verdict, and nothing held. */
+  @Test
+  void anEvaluationAnswersWithTheVerdictAloneAndHoldsNothing() {
+    LedgerState s = reserved(null); // researcher: 0.20 of 0.50 left
+    CommandContext ctx = byAgent("researcher", T0 + 2);
+    ReservationEvaluated allowed =
+        evaluated(s, ctx, reserve("e1", "researcher", usd("0.20"), null), Evaluation.DECIDE);
+    assertThat(allowed.deniedBy()).isNull();
+    assertThat(allowed.amount()).isEqualTo(usd("0.20"));
+    assertThat(apply(decider, s, ctx, evaluation(reserve("e1", "researcher", 1, null))))
+        .as("nothing held, nothing observed")
+        .usingRecursiveComparison()
+        .isEqualTo(s);
+
+    ReservationEvaluated denied =
+        evaluated(s, ctx, reserve("e2", "researcher", usd("0.21"), null), Evaluation.DRY_RUN);
+    assertThat(denied.deniedBy()).isEqualTo(RejectionCode.INSUFFICIENT_BUDGET);
+    assertThat(denied.mode()).isEqualTo(Evaluation.DRY_RUN);
+
+    ReserveBudget tokens =
+        new ReserveBudget("e3", "researcher", "tokens", null, 1, TTL, 0, null, null);
+    assertThat(refusal(s, ctx, evaluation(tokens)).code())
+        .as("a wrong request stays a refusal, not a DENY")
+        .isEqualTo(RejectionCode.UNIT_MISMATCH);
+    assertThat(
+            refusal(s, byAgent("lead", T0 + 2), evaluation(reserve("e4", "researcher", 1, null)))
+                .code())
+        .isEqualTo(RejectionCode.NOT_PERMITTED);
+  }
+
+  private ReservationEvaluated evaluated(
+      LedgerState s, CommandContext ctx, ReserveBudget probe, Evaluation mode) {
+    Decision d = decider.decide(s, ctx, new EvaluateReservation(probe, mode));
+    assertThat(((Decision.Accepted) d).events()).hasSize(1);
+    return (ReservationEvaluated) ((Decision.Accepted) d).events().get(0);
+  }
+
+  private static EvaluateReservation evaluation(ReserveBudget probe) {
+    return new EvaluateReservation(probe, Evaluation.DECIDE);
   }
 
   private static ReserveBudget riskReserve(String id, String toolset, long points) {
