@@ -144,7 +144,7 @@ public final class LedgerService implements AutoCloseable {
             queries,
             System::currentTimeMillis,
             new AgentRateLimits(config.policy().trust()));
-    Submissions submissions = new Submissions(bus, queries, metrics);
+    Submissions submissions = new Submissions(bus, queries, checkpoints, metrics);
     CertificateAuthority ca = CertificateAuthority.open(config.caSeed(), config.trustDomain());
     ca.warmUp();
     AgentHandlers agents =

@@ -2,13 +2,16 @@ package dev.agentledger.api.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.agentledger.api.bus.CommandBus;
+import dev.agentledger.api.bus.CommittedCheckpoints;
 import dev.agentledger.api.bus.Outcome;
 import dev.agentledger.api.metrics.LedgerMetrics;
 import dev.agentledger.api.query.LedgerQueries;
 import dev.agentledger.ledger.codec.CanonicalJson;
 import dev.agentledger.ledger.codec.DomainCodec;
 import dev.agentledger.ledger.domain.Command;
+import dev.agentledger.ledger.domain.Event;
 import dev.agentledger.ledger.domain.Event.CommandRejected;
+import dev.agentledger.ledger.domain.Event.CommandReplayed;
 import dev.agentledger.ledger.topology.IdempotencyLog;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +24,9 @@ import java.util.function.Function;
 
 /**
  * The one way a handler hands a command to the ledger and answers from its outcome. With an {@code
- * Idempotency-Key}, a request already decided is answered from the log without a new command, and a
- * different request under the same key is refused with 409.
+ * Idempotency-Key}, a request already decided and committed is answered from the log without a new
+ * command, and a different request under the same key is refused with 409. Any other retry goes to
+ * the ledger, which answers it with the first outcome ({@link CommandReplayed}).
  */
 public final class Submissions {
   static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
@@ -30,11 +34,17 @@ public final class Submissions {
 
   private final CommandBus bus;
   private final LedgerQueries queries;
+  private final CommittedCheckpoints committed;
   private final LedgerMetrics metrics;
 
-  public Submissions(CommandBus bus, LedgerQueries queries, LedgerMetrics metrics) {
+  public Submissions(
+      CommandBus bus,
+      LedgerQueries queries,
+      CommittedCheckpoints committed,
+      LedgerMetrics metrics) {
     this.bus = bus;
     this.queries = queries;
+    this.committed = committed;
     this.metrics = metrics;
   }
 
@@ -73,15 +83,32 @@ public final class Submissions {
       return bus.submit(who.tenant(), who.actor(), command);
     }
     String fingerprint = fingerprint(ctx, payer);
-    Optional<IdempotencyLog.Entry> prior =
-        queries.idempotency(who.tenant(), who.actor().wire(), key);
-    if (prior.isPresent()) {
+    Optional<IdempotencyLog.Entry> prior = logged(who, key);
+    // Read before the check: the ledger marks a tenant uncommitted before it logs an outcome, so an
+    // entry read while the tenant has nothing open is committed. An open one may yet be taken back.
+    if (prior.isPresent() && !committed.uncommitted(who.tenant())) {
       if (!prior.get().fingerprint().equals(fingerprint)) {
         throw mismatch();
       }
       return CompletableFuture.completedFuture(new Outcome(prior.get().events()));
     }
-    return bus.submit(who.tenant(), who.actor(), command, key, fingerprint);
+    return bus.submit(who.tenant(), who.actor(), command, key, fingerprint)
+        .thenApply(
+            o -> o.first(Event.class) instanceof CommandReplayed ? firstOutcome(who, key) : o);
+  }
+
+  private Optional<IdempotencyLog.Entry> logged(Principal who, String key) {
+    return queries.idempotency(who.tenant(), who.actor().wire(), key);
+  }
+
+  /**
+   * The ledger answered a retry: the outcome under the key committed no later than that answer. It
+   * is gone only if the key outlived its retention in between.
+   */
+  private Outcome firstOutcome(Principal who, String key) {
+    return logged(who, key)
+        .map(entry -> new Outcome(entry.events()))
+        .orElseThrow(() -> ApiProblem.notReady("the first answer under this key has expired"));
   }
 
   /** Counts the command's outcome by type and rejection code, off the request's path. */
@@ -147,24 +174,25 @@ public final class Submissions {
 
   /** What a replay must match: method, path and the body in canonical JSON. */
   static String fingerprint(Context ctx, String payer) {
+    return fingerprint(ctx.method().name(), ctx.path(), ctx.body(), payer);
+  }
+
+  /**
+   * As above, from the request's parts; {@code payer} is "" but on the Cycles paths that charge an
+   * agent.
+   */
+  public static String fingerprint(String method, String path, String raw, String payer) {
     String body;
     try {
-      String raw = ctx.body();
       body =
           raw == null || raw.isBlank()
               ? ""
               : CanonicalJson.MAPPER.writeValueAsString(Http.JSON.readValue(raw, Object.class));
     } catch (JsonProcessingException e) {
-      body = ctx.body();
+      body = raw;
     }
     // Without a payer (native calls; Cycles settles, whose path names the hold) as it always was.
-    return sha256(
-        ctx.method().name()
-            + " "
-            + ctx.path()
-            + "\n"
-            + body
-            + (payer.isEmpty() ? "" : "\n" + payer));
+    return sha256(method + " " + path + "\n" + body + (payer.isEmpty() ? "" : "\n" + payer));
   }
 
   private static String sha256(String s) {

@@ -201,6 +201,15 @@ public sealed interface Event {
       long atMs)
       implements Event {}
 
+  /**
+   * A keyed command came again after the ledger had decided it (a client's retry, perhaps sent to
+   * another instance while the first was still queued). Nothing new happens; the event only answers
+   * the retry's sender, who is given the first outcome, remembered under the key.
+   *
+   * @param replayOf the command whose outcome stands
+   */
+  record CommandReplayed(String commandType, String replayOf) implements Event {}
+
   /** A refused command. Refusals are security evidence, signed and chained like the rest. */
   record CommandRejected(
       String commandType, RejectionCode code, String detail, Map<String, Object> facts)

@@ -12,6 +12,7 @@ import dev.agentledger.ledger.domain.Decider;
 import dev.agentledger.ledger.domain.Decision;
 import dev.agentledger.ledger.domain.Event;
 import dev.agentledger.ledger.domain.Event.CommandRejected;
+import dev.agentledger.ledger.domain.Event.CommandReplayed;
 import dev.agentledger.ledger.domain.Evolver;
 import dev.agentledger.ledger.domain.LedgerState;
 import dev.agentledger.ledger.domain.Rejection;
@@ -105,11 +106,17 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
     }
     Optional<IdempotencyLog.Entry> prior = idempotency.find(c.getTenant(), c.getActor(), key);
     if (prior.isPresent() && Objects.equals(prior.get().fingerprint(), c.getRequestFingerprint())) {
-      return; // a replay: its outcome is already on the topic and in the log
+      // Its sender waits for an event of its own command: without one it would time out.
+      answer(c, new CommandReplayed(c.getType(), prior.get().commandId()));
+      return;
     }
     if (prior.isPresent()) {
-      refuse(
-          c, Rejection.of(RejectionCode.IDEMPOTENCY_KEY_MISMATCH, "key used for another request"));
+      answer(
+          c,
+          rejected(
+              c.getType(),
+              Rejection.of(
+                  RejectionCode.IDEMPOTENCY_KEY_MISMATCH, "key used for another request")));
       return;
     }
     List<EvidenceEvent> written = handle(c);
@@ -130,13 +137,9 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
         c.getTenant(), c.getCommandId(), c.getActor(), events(c.getType(), decision), now);
   }
 
-  private void refuse(LedgerCommand c, Rejection r) {
-    record(
-        c.getTenant(),
-        c.getCommandId(),
-        c.getActor(),
-        List.of(rejected(c.getType(), r)),
-        now(c.getTenant()));
+  /** One event the ledger writes for a command without deciding it. */
+  private void answer(LedgerCommand c, Event event) {
+    record(c.getTenant(), c.getCommandId(), c.getActor(), List.of(event), now(c.getTenant()));
   }
 
   /**

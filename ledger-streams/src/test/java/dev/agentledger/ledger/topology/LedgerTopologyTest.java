@@ -23,6 +23,7 @@ import dev.agentledger.ledger.domain.Command.RecordSpend;
 import dev.agentledger.ledger.domain.Command.ReserveBudget;
 import dev.agentledger.ledger.domain.Command.SetScopeLimit;
 import dev.agentledger.ledger.domain.Decider;
+import dev.agentledger.ledger.domain.Event;
 import dev.agentledger.ledger.domain.Event.AgentQuarantined;
 import dev.agentledger.ledger.domain.Event.CommandRejected;
 import dev.agentledger.ledger.domain.Money;
@@ -216,7 +217,7 @@ class LedgerTopologyTest {
     send("demo", Actor.operator("k1"), hold, "key-1", "fp-1");
     assertThat(evidence.readValuesToList())
         .extracting(EvidenceEvent::getType)
-        .containsExactly("ScopeLimitSet", "ReservationCreated");
+        .containsExactly("ScopeLimitSet", "ReservationCreated", "CommandReplayed");
     assertThat(workflowBudget().reserved()).isEqualTo(50);
 
     driver.advanceWallClockTime(Duration.ofMillis(1_500));
@@ -256,14 +257,20 @@ class LedgerTopologyTest {
   }
 
   @Test
-  void aReplayedIdempotencyKeyWritesNothingAndAnotherRequestUnderItIsRefused() {
+  void aReplayedIdempotencyKeyIsAnsweredWithItsFirstCommandAndAnotherRequestUnderItIsRefused() {
     send("demo", Actor.operator("k1"), lead("lead", "5.00", List.of(LEAD_SCOPES.split(","))));
     Command hire = hire("lead", "once", "1.00", 60, null);
     send("demo", Actor.agent("lead"), hire, "key-1", "fp-1");
     send("demo", Actor.agent("lead"), hire, "key-1", "fp-1");
-    assertThat(evidence.readValuesToList())
+    List<EvidenceEvent> written = evidence.readValuesToList();
+    assertThat(written)
         .extracting(EvidenceEvent::getType)
-        .containsExactly("AgentBootstrapped", "AgentDelegated");
+        .containsExactly("AgentBootstrapped", "AgentDelegated", "CommandReplayed");
+    // the retry's own command is answered, pointing at the command whose outcome stands
+    EvidenceEvent replayed = written.get(2);
+    assertThat(replayed.getCommandId()).isEqualTo("cmd-3");
+    assertThat(DomainCodec.event(replayed.getType(), replayed.getPayload()))
+        .isEqualTo(new Event.CommandReplayed("DelegateAgent", "cmd-2"));
     assertThat(agent("demo", "lead").budget(Money.USD).available()).isEqualTo(usd("4.00"));
 
     send("demo", Actor.agent("lead"), hire("lead", "twice", "1.00", 60, null), "key-1", "fp-2");
