@@ -277,6 +277,14 @@ class SeedConformanceIT extends OneLedgerPerClass {
     ledger.post(
         "/v1/agent/delegate", lead, "{\"budget_usd\":0.1,\"permissions\":[\"cert.revoke\"]}");
     ledger.get("/v1/agents/metrics-lead", ledger.operatorKey);
+    CyclesCalls.call(
+        ledger.service.httpPort(),
+        "POST",
+        "/v1/decide",
+        ledger.operatorKey,
+        "{\"idempotency_key\":\"metrics-deny\",\"subject\":{\"tenant\":\"demo\","
+            + "\"agent\":\"metrics-lead\"},\"action\":{\"kind\":\"llm.completion\","
+            + "\"name\":\"m\"},\"estimate\":{\"unit\":\"USD_MICROCENTS\",\"amount\":1000000000}}");
 
     Answer doc = ledger.get("/openapi.json", "");
     assertThat(doc.status()).isEqualTo(200);
@@ -290,6 +298,9 @@ class SeedConformanceIT extends OneLedgerPerClass {
         .doesNotContain("route=\"/v1/agents/metrics-lead\"")
         .containsPattern("ledger_commands_total\\{[^}]*code=\"permission_escalation\"")
         .containsPattern("ledger_commands_total\\{[^}]*outcome=\"accepted\"")
+        .containsPattern(
+            "ledger_commands_total\\{code=\"insufficient_budget\",outcome=\"denied\","
+                + "type=\"EvaluateReservation\"\\} 1")
         .containsPattern("ledger_evidence_sequence\\{[^}]*tenant=\"demo\"\\} [1-9]")
         .contains("ledger_streams_lag ");
   }

@@ -12,6 +12,7 @@ import dev.agentledger.ledger.domain.Command;
 import dev.agentledger.ledger.domain.Event;
 import dev.agentledger.ledger.domain.Event.CommandRejected;
 import dev.agentledger.ledger.domain.Event.CommandReplayed;
+import dev.agentledger.ledger.domain.Event.ReservationEvaluated;
 import dev.agentledger.ledger.topology.IdempotencyLog;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,6 @@ import java.util.function.Function;
  */
 public final class Submissions {
   static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
-  private static final String REJECTED = "CommandRejected";
 
   private final CommandBus bus;
   private final LedgerQueries queries;
@@ -119,10 +119,11 @@ public final class Submissions {
           if (error != null) {
             metrics.outcome(type, "failed", error.getClass().getSimpleName());
           } else {
-            IdempotencyLog.Recorded first = o.recorded().get(0);
-            if (first.type().equals(REJECTED)) {
-              CommandRejected r = (CommandRejected) DomainCodec.event(REJECTED, first.payload());
+            Event first = o.first(Event.class);
+            if (first instanceof CommandRejected r) {
               metrics.outcome(type, "rejected", r.code().wire());
+            } else if (first instanceof ReservationEvaluated v && v.deniedBy() != null) {
+              metrics.outcome(type, "denied", v.deniedBy().wire()); // a DENY answers 200
             } else {
               metrics.outcome(type, "accepted", "ok");
             }
