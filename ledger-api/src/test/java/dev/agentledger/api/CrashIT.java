@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kill -9} of the service (broker, Streams and API in one process) while clients spend, then
  * a start on the same data directory. Every spend it answered is still there with the same event;
  * retrying every spend sent, answered or not, under its own idempotency key applies each exactly
- * once; and the evidence verifies end to end (signatures, chain, conservation, checkpoints). The
- * service runs as users run it: the packaged jar in its own process.
+ * once, each answered at the first try (also a retry that reaches the ledger while its first
+ * request, sent before the kill, is still queued); and the evidence verifies end to end
+ * (signatures, chain, conservation, checkpoints). The service runs as users run it: the packaged
+ * jar in its own process.
+ *
+ * <p>The restart must also find no transaction the crash left half-completed: one whose commit
+ * markers never reached a partition leaves every read_committed reader of it (the ledger's own
+ * Streams first) stuck, and the restarted service never gets ready (see {@code
+ * EmbeddedKafka#fenceCrashedBroker}). Whether a crash lands there is a matter of timing, so a
+ * single run passing proves little; the restart's log must show the fencing step.
  */
 class CrashIT {
   private static final Path JAR = Path.of("target", "ledger-api.jar");
@@ -42,13 +49,11 @@ class CrashIT {
   private static final int CLIENTS = 8;
 
   @TempDir Path dataDir;
-  @TempDir Path logs;
+  // kept after the run: the two services' logs are what explains a failure
+  private final Path logs =
+      Path.of("target", "crash-it", Long.toString(System.currentTimeMillis()));
 
   @Test
-  @Disabled(
-      "open defect: after kill -9 the restarted service can fail to reach RUNNING (its Streams"
-          + " committed-offset fetch times out after 60 s behind the killed instance's open"
-          + " transaction; seen once in 3 runs); enable once restart handles it")
   void aKilledServiceKeepsEveryAnsweredSpendAndAppliesEachOnce() throws Exception {
     assumeTrue(Files.exists(JAR), "needs the packaged jar: run through mvn verify");
     Map<String, String> env = env();
@@ -63,6 +68,8 @@ class CrashIT {
       spendUntilKilled(first, http, key, sent, answered);
 
       second = start(env, "second.log");
+      assertThat(Files.readString(logs.resolve("second.log")))
+          .contains("Fenced the broker of the crashed run");
       retryEach(http, key, sent, answered);
       Reply balance = CyclesCalls.call(http, "GET", "/v1/balances?agent=" + AGENT, key, null);
       assertThat(balance.body().path("balances").get(0).path("spent").path("amount").asLong())
@@ -95,7 +102,7 @@ class CrashIT {
     try {
       List<Future<Reply>> retries = new ArrayList<>();
       List<String> keys = List.copyOf(sent);
-      keys.forEach(k -> retries.add(clients.submit(() -> retried(http, key, k))));
+      keys.forEach(k -> retries.add(clients.submit(() -> spend(http, key, k))));
       for (int i = 0; i < keys.size(); i++) {
         Reply again = retries.get(i).get();
         assertThat(again.status()).as(again.body().toString()).isEqualTo(201);
@@ -156,19 +163,6 @@ class CrashIT {
     }
   }
 
-  /**
-   * As a client does: again while the answer is a retryable 5xx. A retry that reaches the ledger
-   * while its original (sent before the kill) is still queued is decided as a replay with no answer
-   * of its own and times out once; the next try is answered from the idempotency log.
-   */
-  private static Reply retried(int http, String key, String idempotencyKey) {
-    Reply r = spend(http, key, idempotencyKey);
-    for (int i = 0; i < 3 && r.status() >= 500; i++) {
-      r = spend(http, key, idempotencyKey);
-    }
-    return r;
-  }
-
   private static Reply spend(int http, String key, String idempotencyKey) {
     Map<String, Object> body =
         Map.of(
@@ -190,7 +184,7 @@ class CrashIT {
   }
 
   private Process start(Map<String, String> env, String logName) throws IOException {
-    Path log = logs.resolve(logName);
+    Path log = Files.createDirectories(logs).resolve(logName);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
         new ProcessBuilder(List.of(java, "-jar", JAR.toAbsolutePath().toString()))

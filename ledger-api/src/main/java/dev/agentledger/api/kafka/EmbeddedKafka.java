@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -119,7 +123,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.putAll(brokerOverrides);
     KafkaConfig config = new KafkaConfig(props, false);
 
+    boolean crashed = Files.exists(logDir.resolve("meta.properties")) && !cleanlyStopped(logDir);
     String clusterId = formatIfNeeded(logDir);
+    if (crashed) {
+      fenceCrashedBroker(logDir, cPort);
+    }
     log.info(
         "Starting embedded Kafka (KRaft, node {}) cluster {} in {} on {}:{} (controller {})",
         NODE_ID,
@@ -149,6 +157,80 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Kafka leaves this file in a log dir it closed cleanly and deletes it when it opens one. */
+  private static boolean cleanlyStopped(Path logDir) {
+    return Files.exists(logDir.resolve(".kafka_cleanshutdown"));
+  }
+
+  /**
+   * After a crash the metadata log still names this broker the live leader of every partition, and
+   * a broker starting on it acts on that at once: its transaction coordinator resumes a transaction
+   * the crash cut off between its commit decision and its markers, and sends them. Meanwhile the
+   * controller fences the dead incarnation and unfences the new one, and in between the partitions
+   * have no leader. The coordinator takes a partition without a leader for a deleted one: it then
+   * completes the transaction without writing its markers there, which leaves the transaction open
+   * on those partitions for good, and every read_committed reader (Streams' committed-offset fetch
+   * first) stuck behind it. So after a crash the controller runs alone until it has fenced the dead
+   * broker; the broker then starts leading nothing, and its coordinators start when the controller
+   * gives it leadership back, partitions and all.
+   */
+  private static void fenceCrashedBroker(Path logDir, int controllerPort) {
+    long t0 = System.nanoTime();
+    Map<String, String> props = new LinkedHashMap<>(brokerConfig(logDir, 0, controllerPort));
+    props.put("process.roles", "controller");
+    props.put("listeners", CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+    props.put("listener.security.protocol.map", CONTROLLER_LISTENER + ":PLAINTEXT");
+    props.remove("inter.broker.listener.name");
+    props.remove("advertised.listeners");
+    // no broker of this node is alive: the shorter its session, the sooner it is fenced
+    props.put("broker.heartbeat.interval.ms", "100");
+    props.put("broker.session.timeout.ms", "500");
+    KafkaRaftServer controller = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+    controller.startup();
+    try {
+      awaitFenced();
+      log.info(
+          "Fenced the broker of the crashed run in {} ms",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    } finally {
+      controller.shutdown();
+      controller.awaitShutdown();
+    }
+  }
+
+  /**
+   * Waits until the controller has fenced this node's broker (its session timed out: it runs on the
+   * controller's own timer). The controller's gauges say so; its admin API lists controllers.
+   */
+  private static void awaitFenced() {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    try {
+      ObjectName active = new ObjectName(CONTROLLER_GAUGES + "ActiveBrokerCount");
+      ObjectName fenced = new ObjectName(CONTROLLER_GAUGES + "FencedBrokerCount");
+      while (System.nanoTime() - deadline < 0) {
+        if (gauge(jmx, active) == 0 && gauge(jmx, fenced) > 0) {
+          return;
+        }
+        Thread.sleep(50);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while fencing the crashed broker", e);
+    } catch (JMException e) {
+      throw new IllegalStateException("cannot read the controller's broker counts", e);
+    }
+    throw new IllegalStateException(
+        "the controller did not fence the crashed broker within " + READY_TIMEOUT);
+  }
+
+  private static final String CONTROLLER_GAUGES = "kafka.controller:type=KafkaController,name=";
+
+  /** A gauge's value, or -1 while the controller has not registered it. */
+  private static long gauge(MBeanServer jmx, ObjectName name) throws JMException {
+    return jmx.isRegistered(name) ? ((Number) jmx.getAttribute(name, "Value")).longValue() : -1;
   }
 
   /**
