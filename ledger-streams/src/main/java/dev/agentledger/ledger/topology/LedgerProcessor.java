@@ -120,6 +120,9 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
       return;
     }
     List<EvidenceEvent> written = handle(c);
+    if (failedInside(written)) {
+      return; // the ledger's fault, not the request's: its retry deserves a decision
+    }
     idempotency.remember(
         c.getTenant(),
         c.getActor(),
@@ -128,6 +131,13 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
         c.getCommandId(),
         written.get(0).getTimeMs().toEpochMilli(),
         written);
+  }
+
+  private static boolean failedInside(List<EvidenceEvent> written) {
+    EvidenceEvent first = written.get(0);
+    return first.getType().equals(CommandRejected.class.getSimpleName())
+        && ((CommandRejected) DomainCodec.event(first.getType(), first.getPayload())).code()
+            == RejectionCode.INTERNAL_ERROR;
   }
 
   private List<EvidenceEvent> handle(LedgerCommand c) {

@@ -63,6 +63,10 @@ class LedgerTopologyTest {
 
   @BeforeEach
   void start() {
+    drive(new Decider(Policy.DEFAULT));
+  }
+
+  private void drive(Decider decider) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ledger-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -71,8 +75,7 @@ class LedgerTopologyTest {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
         new TopologyTestDriver(
-            LedgerTopology.build(
-                catalog, new Decider(Policy.DEFAULT), key, LedgerTopology.Settings.DEFAULT),
+            LedgerTopology.build(catalog, decider, key, LedgerTopology.Settings.DEFAULT),
             props,
             Instant.parse("2026-03-01T10:00:00Z"));
     commands =
@@ -277,6 +280,21 @@ class LedgerTopologyTest {
     EvidenceEvent refused = evidence.readValue();
     assertThat(refused.getType()).isEqualTo("CommandRejected");
     assertThat(refused.getPayload()).contains("idempotency_key_mismatch");
+  }
+
+  @Test
+  void aRequestTheLedgerFailedToDecideIsDecidedAfreshWhenRetried() {
+    driver.close();
+    drive(new Decider(new Policy(1_000_000L, 3, 300, null))); // no trust policy: it trips
+    Command lead = lead("lead", "5.00", List.of(LEAD_SCOPES.split(",")));
+    send("demo", Actor.operator("k1"), lead, "key-1", "fp-1");
+    send("demo", Actor.operator("k1"), lead, "key-1", "fp-1");
+    List<EvidenceEvent> written = evidence.readValuesToList();
+    assertThat(written)
+        .extracting(EvidenceEvent::getType)
+        .containsExactly("CommandRejected", "CommandRejected");
+    assertThat(written.get(0).getPayload()).contains("internal_error");
+    assertThat(written.get(1).getPayload()).as("decided again").contains("internal_error");
   }
 
   @Test
