@@ -190,9 +190,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     KafkaRaftServer controller = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
     controller.startup();
     try {
-      awaitFenced();
+      boolean fenced = awaitFenced();
       log.info(
-          "Fenced the broker of the crashed run in {} ms",
+          fenced
+              ? "Fenced the broker of the crashed run in {} ms"
+              : "The crashed run had registered no broker ({} ms)",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     } finally {
       controller.shutdown();
@@ -202,17 +204,30 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /**
    * Waits until the controller has fenced this node's broker (its session timed out: it runs on the
-   * controller's own timer). The controller's gauges say so; its admin API lists controllers.
+   * controller's own timer). The controller's gauges say so; its admin API lists controllers. A
+   * crash during the very first start can come before the broker ever registered: then there is
+   * nothing to fence, which the gauges show as no broker at all for a while after activation.
    */
-  private static void awaitFenced() {
+  private static boolean awaitFenced() {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    long noBrokerSince = -1;
     try {
+      ObjectName activeController = new ObjectName(CONTROLLER_GAUGES + "ActiveControllerCount");
       ObjectName active = new ObjectName(CONTROLLER_GAUGES + "ActiveBrokerCount");
       ObjectName fenced = new ObjectName(CONTROLLER_GAUGES + "FencedBrokerCount");
       while (System.nanoTime() - deadline < 0) {
-        if (gauge(jmx, active) == 0 && gauge(jmx, fenced) > 0) {
-          return;
+        if (gauge(jmx, activeController) == 1 && gauge(jmx, active) == 0) {
+          if (gauge(jmx, fenced) > 0) {
+            return true;
+          }
+          long now = System.nanoTime();
+          noBrokerSince = noBrokerSince < 0 ? now : noBrokerSince;
+          if (now - noBrokerSince > NO_BROKER_GRACE.toNanos()) {
+            return false; // never registered: the gauges had time to show it
+          }
+        } else {
+          noBrokerSince = -1;
         }
         Thread.sleep(50);
       }
@@ -225,6 +240,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     throw new IllegalStateException(
         "the controller did not fence the crashed broker within " + READY_TIMEOUT);
   }
+
+  /** How long an active controller must report no broker before we believe it. */
+  private static final Duration NO_BROKER_GRACE = Duration.ofSeconds(1);
 
   private static final String CONTROLLER_GAUGES = "kafka.controller:type=KafkaController,name=";
 
@@ -368,7 +386,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** Formats {@code logDir} unless its {@code meta.properties} exists; returns the cluster id. */
-  private static String formatIfNeeded(Path logDir) {
+  static String formatIfNeeded(Path logDir) {
     Path meta = logDir.resolve("meta.properties");
     if (Files.exists(meta)) {
       String id = load(meta).getProperty("cluster.id");

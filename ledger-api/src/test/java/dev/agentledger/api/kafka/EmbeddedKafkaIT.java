@@ -108,6 +108,23 @@ class EmbeddedKafkaIT {
         .isEqualTo(Integer.toString(controllerPort));
   }
 
+  /**
+   * A crash during the very first start can leave storage formatted and no clean-stop mark, with no
+   * broker ever registered: the start after it has no broker to fence and must not wait for one.
+   */
+  @Test
+  void startsAfterACrashThatCameBeforeTheBrokerFirstRegistered() throws Exception {
+    Path logDir = Files.createDirectories(dataDir.resolve("kafka/logs"));
+    String formatted = EmbeddedKafka.formatIfNeeded(logDir);
+    assertThat(logDir.resolve(".kafka_cleanshutdown")).doesNotExist();
+
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0, 0);
+        Admin admin = admin(kafka)) {
+      assertThat(kafka.clusterId()).isEqualTo(formatted);
+      assertThat(admin.describeCluster().nodes().get()).hasSize(1);
+    }
+  }
+
   @Test
   void usesExplicitPortsAndRejectsBusyOnes() throws Exception {
     int brokerPort;
