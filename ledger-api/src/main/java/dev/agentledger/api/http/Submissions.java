@@ -103,12 +103,17 @@ public final class Submissions {
 
   /**
    * The ledger answered a retry: the outcome under the key committed no later than that answer. It
-   * is gone only if the key outlived its retention in between.
+   * is missing here only if the tenant's task moved to another instance in between (a retry is
+   * forwarded there), or, rarer still, if the key reached the end of its retention in between.
    */
   private Outcome firstOutcome(Principal who, String key) {
     return logged(who, key)
         .map(entry -> new Outcome(entry.events()))
-        .orElseThrow(() -> ApiProblem.notReady("the first answer under this key has expired"));
+        .orElseThrow(
+            () ->
+                ApiProblem.notReady(
+                    "the first outcome under this key is not readable here (the ledger is"
+                        + " rebalancing); retry with the same key"));
   }
 
   /** Counts the command's outcome by type and rejection code, off the request's path. */

@@ -23,6 +23,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import javax.management.JMException;
 import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -187,9 +188,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     // no broker of this node is alive: the shorter its session, the sooner it is fenced
     props.put("broker.heartbeat.interval.ms", "100");
     props.put("broker.session.timeout.ms", "500");
+    refuseSharedControllerGauges();
     KafkaRaftServer controller = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
-    controller.startup();
     try {
+      controller.startup();
       boolean fenced = awaitFenced();
       log.info(
           fenced
@@ -199,6 +201,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     } finally {
       controller.shutdown();
       controller.awaitShutdown();
+    }
+  }
+
+  /**
+   * The controller's gauges are the JVM's, one set for every controller in it: with another
+   * embedded broker running here they would describe that one (the fencing wait would trust the
+   * wrong cluster, and stopping this controller would take its gauges away).
+   */
+  private static void refuseSharedControllerGauges() {
+    try {
+      if (ManagementFactory.getPlatformMBeanServer()
+          .isRegistered(new ObjectName(CONTROLLER_GAUGES + "ActiveControllerCount"))) {
+        throw new IllegalStateException(
+            "another embedded Kafka runs in this JVM: a start after a crash needs it alone");
+      }
+    } catch (MalformedObjectNameException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -216,8 +235,12 @@ public final class EmbeddedKafka implements AutoCloseable {
       ObjectName activeController = new ObjectName(CONTROLLER_GAUGES + "ActiveControllerCount");
       ObjectName active = new ObjectName(CONTROLLER_GAUGES + "ActiveBrokerCount");
       ObjectName fenced = new ObjectName(CONTROLLER_GAUGES + "FencedBrokerCount");
+      ObjectName applied = new ObjectName(CONTROLLER_GAUGES + "LastAppliedRecordOffset");
+      ObjectName committed = new ObjectName(CONTROLLER_GAUGES + "LastCommittedRecordOffset");
       while (System.nanoTime() - deadline < 0) {
-        if (gauge(jmx, activeController) == 1 && gauge(jmx, active) == 0) {
+        if (gauge(jmx, activeController) == 1
+            && caughtUp(jmx, applied, committed)
+            && gauge(jmx, active) == 0) {
           if (gauge(jmx, fenced) > 0) {
             return true;
           }
@@ -245,6 +268,13 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final Duration NO_BROKER_GRACE = Duration.ofSeconds(1);
 
   private static final String CONTROLLER_GAUGES = "kafka.controller:type=KafkaController,name=";
+
+  /** The controller has applied its whole metadata log: its broker counts are the log's. */
+  private static boolean caughtUp(MBeanServer jmx, ObjectName applied, ObjectName committed)
+      throws JMException {
+    long last = gauge(jmx, committed);
+    return last >= 0 && gauge(jmx, applied) >= last;
+  }
 
   /** A gauge's value, or -1 while the controller has not registered it. */
   private static long gauge(MBeanServer jmx, ObjectName name) throws JMException {

@@ -119,8 +119,10 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
                   RejectionCode.IDEMPOTENCY_KEY_MISMATCH, "key used for another request")));
       return;
     }
-    List<EvidenceEvent> written = handle(c);
-    if (failedInside(written)) {
+    long now = now(c.getTenant());
+    Decision decision = decided(c, now);
+    List<EvidenceEvent> written = record(c, decision, now);
+    if (failedInside(decision)) {
       return; // the ledger's fault, not the request's: its retry deserves a decision
     }
     idempotency.remember(
@@ -133,16 +135,21 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, String, 
         written);
   }
 
-  private static boolean failedInside(List<EvidenceEvent> written) {
-    EvidenceEvent first = written.get(0);
-    return first.getType().equals(CommandRejected.class.getSimpleName())
-        && ((CommandRejected) DomainCodec.event(first.getType(), first.getPayload())).code()
-            == RejectionCode.INTERNAL_ERROR;
+  private static boolean failedInside(Decision decision) {
+    return decision instanceof Decision.Rejected r
+        && r.rejection().code() == RejectionCode.INTERNAL_ERROR;
   }
 
   private List<EvidenceEvent> handle(LedgerCommand c) {
     long now = now(c.getTenant());
-    Decision decision = decide(c, now, () -> DomainCodec.command(c.getType(), c.getBody()));
+    return record(c, decided(c, now), now);
+  }
+
+  private Decision decided(LedgerCommand c, long now) {
+    return decide(c, now, () -> DomainCodec.command(c.getType(), c.getBody()));
+  }
+
+  private List<EvidenceEvent> record(LedgerCommand c, Decision decision, long now) {
     return record(
         c.getTenant(), c.getCommandId(), c.getActor(), events(c.getType(), decision), now);
   }
