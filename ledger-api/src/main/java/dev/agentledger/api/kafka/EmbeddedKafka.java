@@ -210,14 +210,10 @@ public final class EmbeddedKafka implements AutoCloseable {
    * wrong cluster, and stopping this controller would take its gauges away).
    */
   private static void refuseSharedControllerGauges() {
-    try {
-      if (ManagementFactory.getPlatformMBeanServer()
-          .isRegistered(new ObjectName(CONTROLLER_GAUGES + "ActiveControllerCount"))) {
-        throw new IllegalStateException(
-            "another embedded Kafka runs in this JVM: a start after a crash needs it alone");
-      }
-    } catch (MalformedObjectNameException e) {
-      throw new IllegalStateException(e);
+    if (ManagementFactory.getPlatformMBeanServer()
+        .isRegistered(controllerGauge("ActiveControllerCount"))) {
+      throw new IllegalStateException(
+          "another embedded Kafka runs in this JVM: a start after a crash needs it alone");
     }
   }
 
@@ -232,11 +228,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
     long noBrokerSince = -1;
     try {
-      ObjectName activeController = new ObjectName(CONTROLLER_GAUGES + "ActiveControllerCount");
-      ObjectName active = new ObjectName(CONTROLLER_GAUGES + "ActiveBrokerCount");
-      ObjectName fenced = new ObjectName(CONTROLLER_GAUGES + "FencedBrokerCount");
-      ObjectName applied = new ObjectName(CONTROLLER_GAUGES + "LastAppliedRecordOffset");
-      ObjectName committed = new ObjectName(CONTROLLER_GAUGES + "LastCommittedRecordOffset");
+      ObjectName activeController = controllerGauge("ActiveControllerCount");
+      ObjectName active = controllerGauge("ActiveBrokerCount");
+      ObjectName fenced = controllerGauge("FencedBrokerCount");
+      ObjectName applied = controllerGauge("LastAppliedRecordOffset");
+      ObjectName committed = controllerGauge("LastCommittedRecordOffset");
       while (System.nanoTime() - deadline < 0) {
         if (gauge(jmx, activeController) == 1
             && caughtUp(jmx, applied, committed)
@@ -267,7 +263,13 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** How long an active controller must report no broker before we believe it. */
   private static final Duration NO_BROKER_GRACE = Duration.ofSeconds(1);
 
-  private static final String CONTROLLER_GAUGES = "kafka.controller:type=KafkaController,name=";
+  private static ObjectName controllerGauge(String name) {
+    try {
+      return new ObjectName("kafka.controller:type=KafkaController,name=" + name);
+    } catch (MalformedObjectNameException e) {
+      throw new IllegalArgumentException(name, e);
+    }
+  }
 
   /** The controller has applied its whole metadata log: its broker counts are the log's. */
   private static boolean caughtUp(MBeanServer jmx, ObjectName applied, ObjectName committed)
